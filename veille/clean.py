@@ -1,0 +1,332 @@
+"""Scraped text → article: title, authors, captions and body, and what was removed.
+
+Much news reaches analysts as already-scraped text, with the page's junk
+around the article: captions (sometimes in another language, or printed twice
+as alt text and figure caption), bylines, share buttons, cookie banners,
+navigation crumbs, comment forms and captchas. trafilatura does this job for
+HTML; for plain text no library does, so the rules are written here, once for
+every language, and read their phrases from ``veille/languages/*/cleaning.toml``.
+
+The page is read as lines. Each line gets a *kind* (None = body). The *head*
+is what comes before the first paragraph: that is where titles, bylines, dates
+and leading captions live. The body is the lines left, joined by blank lines;
+every later offset indexes into it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from . import languages
+from .document import Article, Removed
+from .errors import EmptyInput
+from .language import detect
+from .text import fold, key
+
+__all__ = ["Cleaner", "Boilerplate"]
+
+_SENTENCE_END = tuple(".!?…:;»”\"'’)")
+_WORD = re.compile(r"\w[\w'’-]*")
+_CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+")
+_DIGIT = re.compile(r"\d")
+_LETTER_PAIR = re.compile(r"[^\W\d_]{2}")
+
+MIN_PARAGRAPH_WORDS = 12
+MAX_TITLE_WORDS = 30
+MAX_CAPTION_WORDS = 45
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class Line:
+    text: str
+    kind: str | None = None
+
+    @cached_property
+    def key(self) -> str:
+        return key(self.text)
+
+    @cached_property
+    def n_words(self) -> int:
+        return _words(self.text)
+
+    @property
+    def is_paragraph(self) -> bool:
+        """Running text: long enough, and ends like a sentence (or is very long)."""
+        return self.n_words >= MIN_PARAGRAPH_WORDS and (self.text.endswith(_SENTENCE_END) or self.n_words >= 25)
+
+
+class Boilerplate:
+    """Every language's boilerplate phrases, compiled once (a French page may carry an English cookie banner)."""
+
+    def __init__(self, data: list[languages.LanguageData]):
+        self.exact: dict[str, str] = {}
+        self.prefix: list[tuple[str, str]] = []
+        self.contains: list[tuple[str, str]] = []
+        self.comment_start: set[str] = set()
+        self.byline_prefixes: list[str] = []
+        self.byline_suffixes: list[str] = []
+        self.date_prefixes: list[str] = []
+        self.credits: list[str] = []
+        numbers: set[str] = set()
+        for lang in data:
+            c = lang.cleaning
+            for kind in ("comment_form", "share", "cookie", "subscribe", "nav", "related", "other"):
+                section = c.get(kind, {})
+                self.exact.update({key(p): kind for p in section.get("exact", [])})
+                self.prefix += [(key(p), kind) for p in section.get("prefix", [])]
+                self.contains += [(key(p), kind) for p in section.get("contains", [])]
+            self.comment_start |= {key(p) for p in c.get("comment_form_start", [])}
+            self.byline_prefixes += [key(p) for p in c.get("byline_prefixes", [])]
+            self.byline_suffixes += [key(p) for p in c.get("byline_suffixes", [])]
+            self.date_prefixes += [key(p) for p in c.get("date_prefixes", [])]
+            self.credits += [fold(p) for p in c.get("caption_credits", [])]
+            numbers |= {key(n) for n in c.get("numbers", [])}
+        # longest first, so "Mis à jour le" wins over "Mis à jour"
+        self.date_prefixes.sort(key=len, reverse=True)
+        self.byline_prefixes.sort(key=len, reverse=True)
+        operand = r"(?:\d+|" + "|".join(re.escape(n) for n in sorted(numbers, key=len, reverse=True)) + ")"
+        # "dix + quinze =", "7 x 3 = ?", "seven + 3 = ___": a captcha question, in any language
+        self.captcha = re.compile(rf"^\s*{operand}\s*[-+x×*÷/]\s*{operand}\s*=\s*(?:\?|_+|\d+)?\s*$")
+
+    def kind_of(self, line: Line) -> str | None:
+        """The boilerplate kind of one line, or None when it is not boilerplate."""
+        k = line.key
+        if not k:
+            return "other"
+        if k in self.exact:
+            return self.exact[k]
+        if self.captcha.match(k):
+            return "captcha"
+        short = line.n_words <= 40
+        for phrase, kind in self.prefix:
+            if k.startswith(phrase) and short and (len(k) == len(phrase) or not k[len(phrase)].isalnum()):
+                return kind
+        if short:
+            for phrase, kind in self.contains:
+                if phrase in k:
+                    return kind
+        if self._is_crumb(line.text):
+            return "nav"
+        return None
+
+    @staticmethod
+    def _is_crumb(text: str) -> bool:
+        """ "Accueil > International > Asie": short segments between separators, no sentence."""
+        parts = _CRUMB_SEP.split(text)
+        return len(parts) >= 3 and all(0 < _words(p) <= 4 for p in parts) and not text.endswith(".")
+
+    def is_credit(self, line: Line) -> bool:
+        folded = fold(line.text)
+        return line.n_words <= MAX_CAPTION_WORDS and any(c in folded for c in self.credits)
+
+    def strip_date_prefix(self, k: str) -> str:
+        for p in self.date_prefixes:
+            if k.startswith(p + " "):
+                return k[len(p) + 1:]
+        return k
+
+    def byline_names(self, line: Line) -> list[str] | None:
+        """The author names of a byline ("Par Claire Dubois", "By A and B, Reuters", "Milos Schmidt"), or None."""
+        text = line.text.strip()
+        k = line.key
+        rest = None
+        for p in self.byline_prefixes:
+            if k.startswith(p + " ") and line.n_words <= 12:
+                # drop as many words as the prefix has (the key collapsed spaces and hyphens)
+                rest = text.split(None, len(p.split()))[-1].strip(" :")
+                break
+        if rest is None:
+            for s in self.byline_suffixes:
+                if k.endswith(" " + s) and line.n_words <= 6:
+                    rest = text[: -len(s)].strip()
+                    break
+        if rest is None:
+            return [text] if _looks_like_name(text) else None
+        names = [n.strip() for n in re.split(r"\s+(?:and|et|und|y|e|и)\s+|[,;|&/]", rest) if n.strip()]
+        names = [n for n in names if _looks_like_name(n)]
+        return names or None
+
+
+def _looks_like_name(text: str) -> bool:
+    """Two to four capitalised words, no digits, no sentence punctuation: "Milos Schmidt"."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or len(text) > 45 or _DIGIT.search(text):
+        return False
+    if any(c in text for c in ".!?:;«»“”\"()"):
+        return False
+    particles = {"de", "da", "di", "van", "von", "der", "le", "la", "bin", "ibn", "al", "el"}
+    return all(w[0].isupper() or w.lower() in particles for w in words) and words[0][0].isupper()
+
+
+class Cleaner:
+    """The ``clean`` stage: fills title, authors, published, captions, removed, warnings and text."""
+
+    def __init__(self, max_chars: int = 200_000):
+        self.max_chars = max_chars
+        self.boilerplate = Boilerplate(languages.everywhere())
+
+    def __call__(self, article: Article) -> Article:
+        raw = article.raw
+        text = unicodedata.normalize("NFC", raw.text).replace("\r\n", "\n").replace("\r", "\n")
+        lines = [Line(s.strip()) for s in text.split("\n") if s.strip()]
+        if not lines:
+            raise EmptyInput(f"{raw.source.uri}: the document has no text")
+        bp = self.boilerplate
+        for line in lines:
+            line.kind = bp.kind_of(line)
+        paragraphs = [i for i, ln in enumerate(lines) if ln.kind is None and ln.is_paragraph]
+        first_par = paragraphs[0] if paragraphs else len(lines)
+        last_par = paragraphs[-1] if paragraphs else -1
+        self._mark_comment_form(lines, last_par)
+        body_language = self._guess_language(lines, paragraphs, raw.language)
+        self._mark_duplicates(lines)
+        article.title = raw.title.strip() if raw.title else None
+        article.authors = list(raw.authors)
+        article.published = raw.published
+        self._read_head(article, lines[:first_par], body_language)
+        self._mark_captions(lines, body_language)
+        if article.title:
+            title_key = key(article.title)
+            for line in lines:
+                if line.kind is None and line.key == title_key:
+                    line.kind = "title"
+        self._collect(article, lines)
+        article.language = body_language
+        self._truncate(article)
+        self._flag_artifacts(article)
+        if not article.text:
+            kinds = sorted({r.kind for r in article.removed})
+            raise EmptyInput(f"{raw.source.uri}: no article text left after cleaning (only {', '.join(kinds)})")
+        return article
+
+    def _mark_comment_form(self, lines: list[Line], last_par: int) -> None:
+        """After the last paragraph, a "Leave a comment" line starts the form: all that follows is the form."""
+        for i in range(last_par + 1, len(lines)):
+            if lines[i].key in self.boilerplate.comment_start:
+                for line in lines[i:]:
+                    if line.kind != "captcha":
+                        line.kind = "comment_form"
+                return
+
+    @staticmethod
+    def _guess_language(lines: list[Line], paragraphs: list[int], hint: str | None) -> str | None:
+        sample = " ".join(lines[i].text for i in paragraphs)[:3000]
+        if not sample:
+            sample = " ".join(ln.text for ln in lines if ln.kind is None)[:3000]
+        code, _ = detect(sample)
+        return code or hint
+
+    @staticmethod
+    def _mark_duplicates(lines: list[Line]) -> None:
+        """A line printed twice (alt text and figure caption, or a scraping repeat): keep the first."""
+        first: dict[str, Line] = {}
+        for line in lines:
+            if line.kind is not None:
+                continue
+            if line.key in first:
+                line.kind = "duplicate"
+                original = first[line.key]
+                # a repeated single sentence is a caption; a repeated paragraph stays as body once
+                if original.kind is None and line.n_words <= MAX_CAPTION_WORDS and line.text.count(". ") == 0:
+                    original.kind = "caption"
+            else:
+                first[line.key] = line
+
+    def _read_head(self, article: Article, head: list[Line], body_language: str | None) -> None:
+        """Before the first paragraph: dates, bylines, foreign captions and the title."""
+        bp = self.boilerplate
+        for line in head:
+            if line.kind is not None:
+                continue
+            if line.n_words <= 12 and _DIGIT.search(line.text) and self._read_date(article, line):
+                line.kind = "date"
+                continue
+            names = bp.byline_names(line) if line.n_words <= 12 else None
+            if names and (article.title or any(o is not line and o.kind is None and not o.is_paragraph for o in head)):
+                line.kind = "byline"
+                if not article.authors:
+                    article.authors = names
+                continue
+            if self._is_foreign(line, body_language) or bp.is_credit(line):
+                line.kind = "caption"
+                continue
+            if article.title is None and line.n_words <= MAX_TITLE_WORDS and not line.text.endswith("."):
+                article.title = line.text
+                line.kind = "title"
+
+    def _read_date(self, article: Article, line: Line) -> bool:
+        """A line that is only a date ("Publié le 12 mars 2024 à 10h05") gives the publication date."""
+        import dateparser  # slow to import; only pages with a date line pay for it
+
+        rest = self.boilerplate.strip_date_prefix(line.key)
+        if not _LETTER_PAIR.search(rest) and not re.search(r"\d{4}", rest):
+            return False
+        found = dateparser.parse(rest, settings={"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False})
+        if found is None:
+            return False
+        article.published = article.published or found.date().isoformat()
+        return True
+
+    @staticmethod
+    def _is_foreign(line: Line, body_language: str | None) -> bool:
+        if not body_language or line.n_words < 4 or any(c in line.text for c in "«»“”\""):
+            return False
+        code, confidence = detect(line.text)
+        return code is not None and code != body_language and confidence >= 0.6
+
+    def _mark_captions(self, lines: list[Line], body_language: str | None) -> None:
+        """Outside the head: photo-credit lines, and short standalone lines in another language."""
+        for line in lines:
+            if line.kind is not None or line.n_words > MAX_CAPTION_WORDS:
+                continue
+            if self.boilerplate.is_credit(line) or (not line.is_paragraph and self._is_foreign(line, body_language)):
+                line.kind = "caption"
+
+    @staticmethod
+    def _collect(article: Article, lines: list[Line]) -> None:
+        body: list[str] = []
+        for line in lines:
+            if line.kind is None:
+                body.append(line.text)
+            elif line.kind == "caption":
+                article.captions.append(line.text)
+                article.removed.append(Removed("caption", line.text))
+            elif line.kind != "title":
+                article.removed.append(Removed(line.kind, line.text))
+        article.text = "\n\n".join(body)
+
+    def _truncate(self, article: Article) -> None:
+        if len(article.text) <= self.max_chars:
+            return
+        cut = article.text.rfind("\n\n", 0, self.max_chars)
+        cut = cut if cut > 0 else self.max_chars
+        dropped = len(article.text) - cut
+        article.text = article.text[:cut]
+        article.warn("truncated", f"body cut at {cut} characters; {dropped} more were not analysed", cut, cut)
+
+    @staticmethod
+    def _flag_artifacts(article: Article) -> None:
+        """Machine-translation glitches: a quotation closed twice ("commencé ». Ukraine. »")."""
+        text = article.text
+        for open_mark, close_mark in languages.get(article.language).marks:
+            if open_mark == close_mark:
+                continue
+            depth, last_close = 0, -1
+            for i, c in enumerate(text):
+                if c == "\n" and text.startswith("\n\n", i):
+                    depth = 0
+                if c == open_mark:
+                    depth += 1
+                elif c == close_mark:
+                    if depth == 0:
+                        start = last_close if 0 <= last_close and i - last_close <= 80 else max(0, i - 30)
+                        article.warn("translation_artifact", text[start:i + 1], start, i + 1)
+                    depth = max(0, depth - 1)
+                    last_close = i

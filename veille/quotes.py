@@ -1,0 +1,386 @@
+"""The ``quotes`` stage: who said what.
+
+*Direct* quotations are found by punctuation, in every language: the pairs of
+the body language's ``quotes.toml`` (« », “ ”, „ “, " "), across sentences and
+on into a next paragraph that reopens the quote. *Indirect* speech needs a
+parse: a reporting verb with a clausal complement ("a déclaré que ...",
+"said that ..."), or a source phrase ("selon X", "according to X").
+
+The speaker is the subject of the reporting verb, followed up the tree when
+the verb has none (a participle: "cité ..., promettant « ... »"); for passive
+verbs of quoting ("Kim a été cité") the passive subject; otherwise the agent.
+A pronoun subject is the person named last before it. The words naming the
+speaker go to ``speaker_text``; ``speaker`` is the entity named in them, a
+person first, or None (a group can speak: "les médias d'État").
+Without a parser (degraded languages) the speaker is the nearest person named
+beside the quotation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from . import languages
+from .document import Article, Entity, Quote
+from .text import fold, key
+
+__all__ = ["QuoteFinder"]
+
+_SUBJECTS = ("nsubj", "nsubj:pass", "nsubjpass", "csubj")
+_PASSIVE = ("nsubj:pass", "nsubjpass")
+_AGENTS = ("obl:agent", "agent")
+_CLIMB = ("xcomp", "advcl", "conj", "acl", "parataxis")
+_SPEAKER_PREFERENCE = {"PER": 0, "ORG": 1, "GPE": 2, "LOC": 3, "FAC": 3, "MISC": 4}
+_WS = " \t\n\u00a0\u202f"
+MIN_QUOTE_WORDS = 4  # shorter quotations need a reporting verb beside them
+MAX_SPEAKER_TOKENS = 14
+
+
+@dataclass
+class _Lexicon:
+    verbs: set[str]
+    passive_speaker_verbs: set[str]
+    sources: list[str]
+    not_after_source: list[str]
+    speaker_nouns: set[str]
+    pronouns: set[str]
+
+    @classmethod
+    def of(cls, lang: languages.LanguageData) -> _Lexicon:
+        q = lang.quotes
+        return cls(
+            verbs={key(v) for v in q.get("reporting_verbs", [])},
+            passive_speaker_verbs={key(v) for v in q.get("passive_speaker_verbs", [])},
+            sources=sorted((key(s) for s in q.get("source_phrases", [])), key=len, reverse=True),
+            not_after_source=[key(s) for s in q.get("not_after_source", [])],
+            speaker_nouns={key(s) for s in q.get("speaker_nouns", [])},
+            pronouns={key(p) for p in q.get("pronouns", [])},
+        )
+
+    def is_cue(self, token: Token) -> bool:
+        return token.pos_ in ("VERB", "AUX", "") and (key(token.lemma_) in self.verbs or key(token.text) in self.verbs)
+
+
+class QuoteFinder:
+    def __call__(self, article: Article) -> Article:
+        lang = languages.get(article.language)
+        lex = _Lexicon.of(lang)
+        ctx = _Context(article, lex)
+        quotes = [q for q in (ctx.direct(s, e) for s, e in _direct_spans(article.text, lang.marks)) if q]
+        if ctx.parsed:
+            quotes += ctx.indirect(quotes)
+        quotes += ctx.sourced(quotes)
+        quotes.sort(key=lambda q: (q.start, q.kind != "direct"))
+        article.quotes = quotes
+        return article
+
+
+def _direct_spans(text: str, marks: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """(start, end) of the words inside each top-level pair of quotation marks."""
+    used: set[int] = set()
+    spans: list[tuple[int, int]] = []
+    for open_mark, close_mark in marks:
+        positions = [i for i, c in enumerate(text) if c in (open_mark, close_mark) and i not in used]
+        i = 0
+        while i < len(positions):
+            start = positions[i]
+            if text[start] != open_mark or (open_mark == close_mark and not _opens(text, start)):
+                i += 1
+                continue
+            depth, j, end = 1, i + 1, None
+            while j < len(positions):
+                p = positions[j]
+                if text[p] == close_mark and (open_mark != close_mark or _closes(text, p)):
+                    depth -= 1
+                    if depth == 0:
+                        end = p
+                        break
+                elif text[p] == open_mark:
+                    depth += 1
+                j += 1
+            if end is None:
+                # unclosed: the quotation runs to the end of its paragraph
+                para_end = text.find("\n\n", start)
+                end = para_end if para_end >= 0 else len(text)
+                j = len(positions)
+            else:
+                used.update((start, end))
+            spans.append((start + 1, end))
+            i = j + 1
+    spans.sort()
+    top: list[tuple[int, int]] = []
+    for s, e in spans:
+        if top and s < top[-1][1]:
+            continue  # nested inside the previous quotation
+        top.append((s, e))
+    return _join_continued(text, top)
+
+
+def _opens(text: str, i: int) -> bool:
+    return i == 0 or not text[i - 1].isalnum()
+
+
+def _closes(text: str, i: int) -> bool:
+    return i + 1 == len(text) or not text[i + 1].isalnum()
+
+
+def _join_continued(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A quotation left open at a paragraph's end goes on in the next one that opens with a mark."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and text[out[-1][1]:s - 1].strip(_WS) == "" and text[out[-1][1]:out[-1][1] + 2] == "\n\n":
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+class _Context:
+    """What attribution needs about one article: its parse, entities and lexicon."""
+
+    def __init__(self, article: Article, lex: _Lexicon):
+        self.article = article
+        self.text = article.text
+        self.lex = lex
+        self.doc: Doc | None = article.doc
+        self.parsed = self.doc is not None and self.doc.has_annotation("DEP")
+        self.mentions = sorted(
+            ((m.start, m.end, e) for e in article.entities for m in e.mentions), key=lambda t: t[0])
+
+    # -- direct ------------------------------------------------------------------
+    def direct(self, start: int, end: int) -> Quote | None:
+        s, e = _strip(self.text, start, end)
+        if e - s < 2:
+            return None
+        quote = Quote("direct", self.text[s:e], s, e)
+        if self.doc is not None:
+            self._attribute_direct(quote, start - 1, end + 1)
+        if quote.speaker_text is None and len(quote.text.split()) < MIN_QUOTE_WORDS:
+            return None  # a scare quote or a title, not speech
+        return quote
+
+    def _attribute_direct(self, quote: Quote, outer_start: int, outer_end: int) -> None:
+        sents = self._sentences(outer_start, outer_end)
+        outside = [t for s in sents for t in s if not (outer_start <= t.idx < outer_end)]
+        if self.parsed:
+            cues = [t for t in outside if self.lex.is_cue(t)]
+            if not cues and sents and sents[0].start > 0:
+                before = self.doc[sents[0].start - 1].sent
+                if before.text.rstrip().endswith(":"):
+                    cues = [t for t in before if self.lex.is_cue(t)]
+            if cues:
+                cue = min(cues, key=lambda t: min(abs(t.idx - outer_start), abs(t.idx - outer_end)))
+                self._set_speaker(quote, cue, outside=(outer_start, outer_end))
+                if quote.speaker_text:
+                    return
+        source = self._source_in(sents, outer_start, outer_end)
+        if source is not None:
+            quote.cue, (s, e) = source
+            self._set_speaker_span(quote, s, e)
+            return
+        if not self.parsed:
+            self._nearest_person(quote, outside, outer_start, outer_end)
+
+    def _nearest_person(self, quote: Quote, outside: list[Token], q_start: int, q_end: int) -> None:
+        """Degraded mode: the person named closest to the quotation in its sentence, after it first."""
+        if not outside:
+            return
+        lo, hi = outside[0].idx, outside[-1].idx + len(outside[-1])
+        people = [(s, e, ent) for s, e, ent in self.mentions
+                  if lo <= s and e <= hi and not (q_start <= s < q_end) and ent.type == "PER"]
+        if not people:
+            return
+        s, e, ent = min(people, key=lambda m: (m[0] - q_end) if m[0] >= q_end else (q_start - m[1]) + 1000)
+        quote.speaker, quote.speaker_text = ent.id, self.text[s:e]
+        cue = next((t for t in outside if key(t.text) in self.lex.verbs), None)
+        quote.cue = cue.text if cue is not None else None
+
+    # -- indirect ----------------------------------------------------------------
+    def indirect(self, found: list[Quote]) -> list[Quote]:
+        assert self.doc is not None
+        out: list[Quote] = []
+        for token in self.doc:
+            if not self.lex.is_cue(token) or self._inside(token.idx, found):
+                continue
+            clause = next((c for c in token.children if c.dep_ == "ccomp" and c.i > token.i), None)
+            if clause is None:
+                continue
+            tokens = [t for t in clause.subtree if t.dep_ != "mark" or t.head != clause]
+            while tokens and tokens[0].dep_ in ("mark", "punct"):
+                tokens = tokens[1:]
+            if not tokens:
+                continue
+            s, e = _strip(self.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+            if e - s < 10 or any(q.start <= s and e <= q.end for q in found + out):
+                continue
+            quote = Quote("indirect", self.text[s:e], s, e)
+            self._set_speaker(quote, token)
+            if quote.speaker_text and self._can_speak(quote):
+                out.append(quote)
+        return out
+
+    def sourced(self, found: list[Quote]) -> list[Quote]:
+        """ "selon X, ..." / "... , according to X": the rest of the sentence, said by X."""
+        out: list[Quote] = []
+        for sent in self._all_sentences():
+            hit = self._source_in([sent], -1, -1)
+            if hit is None:
+                continue
+            cue, (ns, ne) = hit
+            s0, e0 = sent.start_char, sent.end_char
+            before, after = (s0, self._phrase_start(ns, cue)), (ne, e0)
+            s, e = max((_strip(self.text, *before, punct=True), _strip(self.text, *after, punct=True)),
+                       key=lambda se: se[1] - se[0])
+            if e - s < 10 or any(q.start <= s < q.end or s <= q.start < e for q in found + out):
+                continue
+            quote = Quote("indirect", self.text[s:e], s, e, cue=cue)
+            self._set_speaker_span(quote, ns, ne)
+            out.append(quote)
+        return out
+
+    def _phrase_start(self, np_start: int, cue: str) -> int:
+        folded = fold(self.text[:np_start])
+        idx = folded.rfind(fold(cue))
+        return idx if idx >= 0 else np_start
+
+    def _source_in(self, sents: list[Span], q_start: int, q_end: int) -> tuple[str, tuple[int, int]] | None:
+        """A source phrase outside the quotation, and the (start, end) of the words naming the source."""
+        for sent in sents:
+            folded = fold(sent.text)
+            for phrase in self.lex.sources:
+                for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded):
+                    s = sent.start_char + m.start()
+                    if q_start <= s < q_end:
+                        continue
+                    np_start = sent.start_char + m.end()
+                    while np_start < sent.end_char and self.text[np_start] in _WS:
+                        np_start += 1
+                    rest = key(self.text[np_start:sent.end_char])
+                    if any(rest == w or rest.startswith(w + " ") for w in self.lex.not_after_source):
+                        continue
+                    np_end = self._phrase_end(np_start, sent, at_end=m.start() > len(folded) * 0.5)
+                    if np_end - np_start >= 2:
+                        return self.text[s:s + len(phrase)], (np_start, np_end)
+        return None
+
+    def _phrase_end(self, start: int, sent: Span, at_end: bool) -> int:
+        """Where the source's name stops: the sentence end when the phrase closes the sentence
+        (an apposition may follow: "selon son conseiller, Yuri Ouchakov"), else the next comma."""
+        end = sent.end_char
+        if not at_end:
+            comma = self.text.find(",", start, end)
+            end = comma if comma >= 0 else end
+        while end > start and (self.text[end - 1] in _WS or self.text[end - 1] in ".!?,;:»”\""):
+            end -= 1
+        return end
+
+    # -- speakers ----------------------------------------------------------------
+    def _set_speaker(self, quote: Quote, cue: Token, outside: tuple[int, int] = (-1, -1)) -> None:
+        """Speaker from the reporting verb ``cue``; the speaker never stands inside ``outside`` (the quotation)."""
+        quote.cue = " ".join(t.text for t in sorted([*(c for c in cue.children if c.dep_.startswith("aux")), cue],
+                                                    key=lambda t: t.i))
+        subject = self._speaker_token(cue)
+        if subject is not None and outside[0] <= subject.idx < outside[1]:
+            subject = _inverted_subject(cue)
+        if subject is None:
+            adjacent = self._adjacent_actor(cue)
+            if adjacent is not None:
+                self._set_speaker_span(quote, *adjacent)
+            return
+        if subject.pos_ == "PRON":
+            if key(subject.text) in self.lex.pronouns:
+                ent = self._person_before(subject.idx)
+                quote.speaker_text = subject.text
+                quote.speaker = ent.id if ent else None
+            return
+        tokens = [t for t in subject.subtree if t.dep_ not in ("acl:relcl", "relcl", "punct") or t.i < subject.i]
+        tokens = [t for t in tokens if abs(t.i - subject.i) <= MAX_SPEAKER_TOKENS]
+        s = min(t.idx for t in tokens)
+        e = max(t.idx + len(t) for t in tokens)
+        self._set_speaker_span(quote, s, e)
+
+    def _speaker_token(self, cue: Token) -> Token | None:
+        verb: Token | None = cue
+        for _ in range(4):
+            assert verb is not None
+            deps = {c.dep_: c for c in verb.children}
+            passive = next((deps[d] for d in _PASSIVE if d in deps), None)
+            if passive is not None:
+                if key(verb.lemma_) in self.lex.passive_speaker_verbs:
+                    return passive
+                agent = next((deps[d] for d in _AGENTS if d in deps), None)
+                if agent is not None:
+                    return next((c for c in agent.children if c.dep_ == "pobj"), agent)
+                return None
+            subject = next((deps[d] for d in _SUBJECTS if d in deps), None)
+            if subject is not None:
+                return subject
+            if verb.dep_ not in _CLIMB or verb.head is verb:
+                break
+            if verb.dep_ == "acl":
+                return verb.head  # "Kim, promettant ...": the noun the participle hangs on
+            verb = verb.head
+        return _inverted_subject(cue)
+
+    def _adjacent_actor(self, cue: Token) -> tuple[int, int] | None:
+        """When the parse gives no subject: an actor named just before the verb (auxiliaries and
+        adverbs between) or just after it ("a déclaré Blinken")."""
+        assert self.doc is not None
+        left = cue
+        while left.i > 0 and (self.doc[left.i - 1].dep_.startswith("aux") or self.doc[left.i - 1].pos_ in ("ADV", "AUX")):
+            left = self.doc[left.i - 1]
+        before = [(s, e) for s, e, _ in self.mentions if left.i > 0 and e == self.doc[left.i - 1].idx + len(self.doc[left.i - 1])]
+        if before:
+            return before[0]
+        nxt = cue.i + 1
+        after = [(s, e) for s, e, _ in self.mentions if nxt < len(self.doc) and s == self.doc[nxt].idx]
+        return after[0] if after else None
+
+    def _set_speaker_span(self, quote: Quote, s: int, e: int) -> None:
+        quote.speaker_text = self.text[s:e]
+        inside = [ent for ms, me, ent in self.mentions if s <= ms and me <= e]
+        if inside:
+            quote.speaker = min(inside, key=lambda ent: _SPEAKER_PREFERENCE.get(ent.type, 5)).id
+        else:
+            quote.speaker = None
+
+    def _person_before(self, pos: int) -> Entity | None:
+        people = [(s, ent) for s, _, ent in self.mentions if s < pos and ent.type == "PER"]
+        return max(people, key=lambda t: t[0])[1] if people else None
+
+    def _can_speak(self, quote: Quote) -> bool:
+        """Indirect speech needs a speaker that can speak: an actor, a pronoun, or a noun such as "officials"."""
+        if quote.speaker is not None or key(quote.speaker_text or "") in self.lex.pronouns:
+            return True
+        words = set(key(quote.speaker_text or "").split())
+        return bool(words & self.lex.speaker_nouns)
+
+    # -- helpers -----------------------------------------------------------------
+    def _sentences(self, start: int, end: int) -> list[Span]:
+        assert self.doc is not None
+        return [s for s in self.doc.sents if s.start_char < end and start < s.end_char]
+
+    def _all_sentences(self) -> list[Span]:
+        return list(self.doc.sents) if self.doc is not None else []
+
+    @staticmethod
+    def _inside(pos: int, quotes: list[Quote]) -> bool:
+        return any(q.start <= pos < q.end for q in quotes)
+
+
+def _inverted_subject(cue: Token) -> Token | None:
+    """ "..., a déclaré Blinken": a subject after the verb, which the parser may attach otherwise."""
+    return next((t for t in cue.rights if t.pos_ == "PROPN"), None)
+
+
+def _strip(text: str, start: int, end: int, punct: bool = False) -> tuple[int, int]:
+    """Shrink [start, end) past white space (and, with ``punct``, clause punctuation at both ends)."""
+    skip = _WS + ",;:" if punct else _WS
+    while start < end and text[start] in skip:
+        start += 1
+    while end > start and text[end - 1] in skip:
+        end -= 1
+    return start, end

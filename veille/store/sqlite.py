@@ -1,0 +1,362 @@
+"""The SQLite store: one file, no server, full-text search with FTS5.
+
+* ``articles`` keeps each record as JSON (returned verbatim by ``get``) beside
+  the columns listing needs. Its rowid is an explicit ``seq INTEGER PRIMARY
+  KEY`` (stable across ``VACUUM``, it keys the full-text index); ``id`` is
+  ``NOT NULL UNIQUE`` and is what ``entities`` and ``quotes`` reference.
+* ``articles_fts`` is an external-content FTS5 index over the view
+  ``articles_search_content`` (title, text, entity names, quote texts), so no
+  text is stored twice. ``put`` indexes an article in the transaction that
+  inserts it; a trigger un-indexes deleted ones. Records are never updated.
+* The schema is versioned: each migration runs in its own transaction and is
+  recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from veille.errors import StoreError
+from veille.store import base
+from veille.store.base import MIN_PREFIX_LENGTH, Migration, Store
+
+__all__ = ["MIGRATIONS", "SNIPPET_MARKERS", "SQLiteStore", "fts_query"]
+
+#: what ``search`` puts around matched words in snippets; escape them before
+#: printing with Rich markup (they are square brackets)
+SNIPPET_MARKERS = ("[", "]")
+_SNIPPET_ELLIPSIS = "…"
+_SNIPPET_TOKENS = 24
+_MEMORY = ":memory:"
+_HINTS = (  # what to tell the user, by kind of sqlite3 error; the first that applies
+    (sqlite3.IntegrityError,
+     "The data breaks a database constraint (e.g. two entities with one id in a record); nothing was written."),
+    (sqlite3.OperationalError, "Check that the file is writable and that no other program holds a lock on it."),
+    (sqlite3.Error, "Check that the file is a Veille database, or point VEILLE_DB at another file."),
+)
+
+
+_SCHEMA_V1 = """
+CREATE TABLE articles (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, uri TEXT, format TEXT, language TEXT,
+    title TEXT, published TEXT, text TEXT, record TEXT NOT NULL, ingested_at TEXT NOT NULL
+);
+CREATE INDEX articles_language ON articles(language, ingested_at);  -- also serves list(language=)
+CREATE INDEX articles_ingested_at ON articles(ingested_at);
+
+CREATE TABLE entities (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT, kb_id TEXT, mentions INTEGER NOT NULL,
+    PRIMARY KEY (article_id, entity_id)
+);
+CREATE INDEX entities_name ON entities(name);
+CREATE INDEX entities_kb_id ON entities(kb_id);
+
+CREATE TABLE quotes (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, kind TEXT, text TEXT, speaker_id TEXT, speaker_name TEXT,
+    speaker_text TEXT, cue TEXT, "start" INTEGER, "end" INTEGER,
+    PRIMARY KEY (article_id, idx)
+);
+
+CREATE TABLE failures (
+    id INTEGER PRIMARY KEY, uri TEXT NOT NULL, format TEXT, code TEXT NOT NULL,
+    reason TEXT NOT NULL, at TEXT NOT NULL, UNIQUE (uri, code, reason)
+);
+
+-- What the full-text index sees for each article. Entity names and quote
+-- texts come in a fixed order so that un-indexing reproduces the indexed text.
+CREATE VIEW articles_search_content AS
+SELECT a.seq AS seq, a.title AS title, a.text AS text,
+       (SELECT group_concat(name, ' ') FROM
+            (SELECT e.name FROM entities e WHERE e.article_id = a.id ORDER BY e.entity_id))
+           AS entity_names,
+       (SELECT group_concat(text, ' ') FROM
+            (SELECT q.text FROM quotes q WHERE q.article_id = a.id ORDER BY q.idx))
+           AS quote_texts
+FROM articles a;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text, entity_names, quote_texts,
+    content = 'articles_search_content', content_rowid = 'seq',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- BEFORE, so the entities and quotes (deleted by cascade) are still there.
+CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text, entity_names, quote_texts)
+    SELECT 'delete', seq, title, text, entity_names, quote_texts
+    FROM articles_search_content WHERE seq = old.seq;
+END;
+"""
+
+#: every schema step this version of Veille knows, oldest first
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),)
+
+_BOOTSTRAP = """CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"""
+
+_INSERT_ARTICLE = """INSERT INTO articles
+    (id, uri, format, language, title, published, text, record, ingested_at)
+    VALUES (:id, :uri, :format, :language, :title, :published, :text, :record, :ingested_at)
+    ON CONFLICT (id) DO NOTHING"""
+_INSERT_ENTITY = """INSERT INTO entities (article_id, entity_id, name, type, kb_id, mentions)
+    VALUES (:article_id, :entity_id, :name, :type, :kb_id, :mentions)"""
+_INSERT_QUOTE = """INSERT INTO quotes (article_id, idx, kind, text, speaker_id, speaker_name,
+    speaker_text, cue, "start", "end") VALUES (:article_id, :idx, :kind, :text, :speaker_id,
+    :speaker_name, :speaker_text, :cue, :start, :end)"""
+_INSERT_FAILURE = """INSERT INTO failures (uri, format, code, reason, at)
+    VALUES (:uri, :format, :code, :reason, :at) ON CONFLICT (uri, code, reason) DO NOTHING"""
+_INDEX_ARTICLE = """INSERT INTO articles_fts (rowid, title, text, entity_names, quote_texts)
+    SELECT seq, title, text, entity_names, quote_texts FROM articles_search_content WHERE seq = ?"""
+
+_SUMMARY_COLUMNS = """a.id, a.title, a.language, a.published, a.uri,
+    (SELECT count(*) FROM entities e WHERE e.article_id = a.id) AS entities,
+    (SELECT count(*) FROM quotes q WHERE q.article_id = a.id) AS quotes,
+    a.ingested_at"""
+_LIST_ALL = f"""SELECT {_SUMMARY_COLUMNS} FROM articles a
+    ORDER BY a.ingested_at DESC, a.seq DESC LIMIT ? OFFSET ?"""
+_LIST_LANGUAGE = f"""SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE a.language = ?
+    ORDER BY a.ingested_at DESC, a.seq DESC LIMIT ? OFFSET ?"""
+# bm25 weights, one per indexed column: a hit in the title counts most.
+_SEARCH = f"""SELECT {_SUMMARY_COLUMNS},
+    snippet(articles_fts, 1, :open, :close, :ellipsis, :tokens) AS snippet
+    FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid
+    WHERE articles_fts MATCH :match
+    ORDER BY bm25(articles_fts, 4.0, 1.0, 2.0, 2.0), a.seq DESC LIMIT :limit"""
+
+# A double-quoted phrase, or a run of anything else but spaces and quotes;
+# a quote without its pair matches neither and is dropped.
+_QUERY_TERM = re.compile(r'"([^"]*)"|([^\s"]+)')
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a user typed into an FTS5 query that cannot be a syntax error.
+
+    Every term is double-quoted, so FTS5 operators and punctuation
+    (``Jong-un``, ``l'armée``, ``NEAR(``) are plain text; ``"a phrase"`` stays
+    a phrase; a trailing ``*`` asks for a prefix. All terms must match.
+    Returns ``None`` when nothing searchable is left.
+    """
+    terms = []
+    for phrase, word in _QUERY_TERM.findall(text):
+        if phrase.strip():
+            terms.append(_quoted(phrase))
+        elif word.rstrip("*"):
+            star = "*" if word.endswith("*") else ""
+            terms.append(_quoted(word.rstrip("*")) + star)
+    return " ".join(terms) or None
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split an SQL script into statements (semicolons inside triggers,
+    strings and comments are handled by ``sqlite3.complete_statement``)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip() != ";":
+                yield pending.strip()
+            pending = ""
+    if pending.rstrip(";").strip():
+        yield pending.rstrip(";")  # incomplete: let SQLite report the error
+
+
+class SQLiteStore(Store):
+    """A :class:`Store` in one SQLite file (or ``":memory:"``).
+
+    Opening applies any missing migrations. WAL mode lets readers work while
+    a batch writes. One connection per object; not for concurrent use from
+    several threads.
+    """
+
+    #: the schema steps this class applies; subclasses (tests) may extend it
+    migrations: tuple[Migration, ...] = MIGRATIONS
+
+    def __init__(self, path: str | Path) -> None:
+        self.location = _MEMORY if str(path) == _MEMORY else str(Path(path).expanduser())
+        self._conn: sqlite3.Connection | None = None
+        if self.location != _MEMORY:
+            try:
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"Cannot create the folder for the database {self.location}: {exc}.") from exc
+        with self._errors("open the database"):
+            conn = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
+        try:
+            with self._errors("open the database"):
+                self._configure(conn)
+            self._conn = conn
+            self._version = self._migrate()
+        except BaseException:
+            self._conn = None
+            conn.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.location!r})"
+
+    # -- plumbing ---------------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"The store {self.location} is closed; open it again with open_store().")
+        return self._conn
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        """Turn any sqlite3 error raised inside into a StoreError saying what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            hint = next(text for kind, text in _HINTS if isinstance(exc, kind))
+            raise StoreError(f"Cannot {action} in {self.location}: {exc}. {hint}") from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one write transaction; roll back if it raises."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    @staticmethod
+    def _configure(conn: sqlite3.Connection) -> None:
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self) -> int:
+        """Apply the migrations this database lacks; return its version."""
+        known = max(m.version for m in self.migrations)
+        with self._errors("read the schema version"):
+            self._db.execute(_BOOTSTRAP)
+            applied = {row[0] for row in self._db.execute("SELECT version FROM schema_migrations")}
+        newest = max(applied, default=0)
+        if newest > known:
+            raise base.newer_schema(self.location, newest, known)
+        for migration in sorted(self.migrations):
+            if migration.version not in applied:
+                self._apply(migration)
+        return max(known, newest)
+
+    def _apply(self, migration: Migration) -> None:
+        with self._errors(f"apply migration {migration.version} ({migration.name})"), self._transaction() as db:
+            done = db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,))
+            if done.fetchone() is not None:
+                return  # another process applied it while we waited for the lock
+            for statement in _statements(migration.sql):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, base.utc_now()),
+            )
+
+    # -- the Store interface ----------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        return self._version
+
+    def put(self, record: dict[str, Any]) -> bool:
+        rows = base.record_rows(record)
+        with self._errors(f"store article {rows.article['id']}"), self._transaction() as db:
+            inserted = db.execute(_INSERT_ARTICLE, rows.article)
+            if inserted.rowcount == 0:
+                return False
+            db.executemany(_INSERT_ENTITY, rows.entities)
+            db.executemany(_INSERT_QUOTE, rows.quotes)
+            db.execute(_INDEX_ARTICLE, (inserted.lastrowid,))
+        return True
+
+    def put_failure(self, failure: dict[str, Any]) -> None:
+        row = base.failure_row(failure)
+        with self._errors(f"record the failure of {row['uri']}"), self._transaction() as db:
+            db.execute(_INSERT_FAILURE, row)
+
+    def get(self, article_id: str) -> dict[str, Any]:
+        with self._errors(f"read article {article_id}"):
+            rows = self._lookup(article_id)
+        if not rows:
+            raise base.record_not_found(article_id, self.location)
+        if len(rows) > 1:
+            raise base.ambiguous_prefix(article_id, [row["id"] for row in rows])
+        try:
+            return json.loads(rows[0]["record"])
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"The stored record of {rows[0]['id']} is not valid JSON: {exc}.") from exc
+
+    def _lookup(self, key: str) -> list[sqlite3.Row]:
+        """Rows whose id is ``key``, else (for long enough keys) up to two
+        whose id starts with it, found by an index range scan."""
+        db = self._db
+        rows = db.execute("SELECT id, record FROM articles WHERE id = ?", (key,)).fetchall()
+        if rows or len(key) < MIN_PREFIX_LENGTH:
+            return rows
+        # Exactly the strings that start with key sort in [key, key + U+10FFFF).
+        return db.execute(
+            "SELECT id, record FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 2",
+            (key, key + "\U0010ffff"),
+        ).fetchall()
+
+    def list(self, limit: int = 50, offset: int = 0, language: str | None = None) -> list[dict[str, Any]]:
+        base.check_window(limit, offset)
+        with self._errors("list articles"):
+            if language is None:
+                rows = self._db.execute(_LIST_ALL, (limit, offset))
+            else:
+                rows = self._db.execute(_LIST_LANGUAGE, (language, limit, offset))
+            return [dict(row) for row in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        base.check_window(limit, 0)
+        match = fts_query(query)
+        if match is None:
+            return []
+        params = {"open": SNIPPET_MARKERS[0], "close": SNIPPET_MARKERS[1], "ellipsis": _SNIPPET_ELLIPSIS,
+                  "tokens": _SNIPPET_TOKENS, "match": match, "limit": limit}
+        with self._errors(f"search for {query!r}"):
+            return [dict(row) for row in self._db.execute(_SEARCH, params)]
+
+    def failures(self, limit: int = 100) -> list[dict[str, Any]]:
+        base.check_window(limit, 0)
+        with self._errors("list failures"):
+            rows = self._db.execute(
+                "SELECT id, uri, format, code, reason, at FROM failures ORDER BY at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [base.failure_dict(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._errors("count records"):
+            row = self._db.execute(
+                """SELECT (SELECT count(*) FROM articles) AS articles,
+                          (SELECT count(*) FROM entities) AS entities,
+                          (SELECT count(*) FROM quotes) AS quotes,
+                          (SELECT count(*) FROM failures) AS failures"""
+            ).fetchone()
+        return dict(row)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with self._errors("close the database"):
+                conn.close()
+
