@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import spacy
+
 from . import languages
 from .actor_table import Actor, ActorTable, default_table
 from .document import Article, Entity, Mention
@@ -35,6 +37,7 @@ NER_TYPES = {
 _TOKEN = re.compile(r"\S+")
 _TRAILING = "'’.,;:!?\"«»“”()[] \u00a0"
 MAX_MENTION_WORDS = 8
+_NAME_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
 
 
 @dataclass
@@ -61,7 +64,7 @@ class ActorFinder:
         cands = self._resolve(table_cands, ner_cands)
         cands = self._drop_unanchored_anaphora(cands)
         groups = self._group(cands)
-        self._propagate(text, groups)
+        self._propagate(text, groups, _stop_words(article.language))
         article.entities = self._entities(groups)
         return article
 
@@ -127,43 +130,36 @@ class ActorFinder:
     # -- merging -----------------------------------------------------------------
     @staticmethod
     def _group(cands: list[Candidate]) -> dict[str, list[Candidate]]:
+        """Linked mentions by actor; other mentions by name, longest names first, so that a
+        shorter one ("Kim", "Adeyemi", "Thomas-Greenfield") joins the person whose name holds it."""
         groups: dict[str, list[Candidate]] = {}
-        person_tokens: dict[str, set[str]] = {}  # group → tokens of its multi-word names
-        short_people: list[Candidate] = []
-        for c in cands:
+        person_tokens: dict[str, list[list[str]]] = {}  # group → its people's multi-word names, as words
+        for c in sorted(cands, key=lambda c: (-len(key(c.text).split()), c.start)):
+            tokens = key(c.text).split()
             if c.actor is not None:
                 gk = c.actor.key
-            elif c.type == "PER" and len(key(c.text).split()) == 1:
-                short_people.append(c)
-                continue
             else:
-                gk = f"{c.type}:{key(c.text)}"
+                gk = _person_owner(c, tokens, person_tokens, groups) or f"{c.type}:{key(c.text)}"
             groups.setdefault(gk, []).append(c)
-            if c.type == "PER":
-                person_tokens.setdefault(gk, set()).update(key(c.text).split())
-        for c in short_people:
-            token = key(c.text)
-            owners = [g for g, toks in person_tokens.items() if token in toks]
-            if owners:
-                # the person named most recently before this mention (or first after it)
-                def last_before(g: str, pos: int = c.start) -> int:
-                    starts = [m.start for m in groups[g] if m.start < pos]
-                    return max(starts) if starts else -1
-                gk = max(owners, key=last_before)
-            else:
-                gk = f"PER:{token}"
-                person_tokens.setdefault(gk, set()).add(token)
-            groups.setdefault(gk, []).append(c)
+            if c.type == "PER" and len(tokens) >= 2:
+                person_tokens.setdefault(gk, []).append(tokens)
         return groups
 
-    @staticmethod
-    def _propagate(text: str, groups: dict[str, list[Candidate]]) -> None:
-        """Add the recurrences of every recognised name form that no finder caught."""
+    def _propagate(self, text: str, groups: dict[str, list[Candidate]], stop_words: set[str]) -> None:
+        """Add the recurrences of every recognised name form that no finder caught,
+        and of people's surnames ("Adeyemi" after "Ruth Adeyemi")."""
         owner: dict[str, str | None] = {}
+
+        def own(form: str, gk: str) -> None:
+            owner[form] = gk if owner.get(form, gk) == gk else None  # a form two actors share is no one's
+
         for gk, cands in groups.items():
             for c in cands:
                 if not c.anaphoric:
-                    owner[c.text] = gk if owner.get(c.text, gk) == gk else None
+                    own(c.text, gk)
+                words = c.text.split()
+                if c.type == "PER" and len(words) >= 2 and self._is_surname(words[-1], gk, stop_words):
+                    own(words[-1], gk)
         forms = sorted((f for f, g in owner.items() if g is not None and len(f) > 1), key=len, reverse=True)
         if not forms:
             return
@@ -177,6 +173,12 @@ class ActorFinder:
             model = groups[gk][0]
             groups[gk].append(Candidate(m.start(), m.end(), m.group(), model.type, model.actor))
             covered.append((m.start(), m.end()))
+
+    def _is_surname(self, word: str, gk: str, stop_words: set[str]) -> bool:
+        if len(word) < 3 or not word[0].isupper() or word.lower() in stop_words or word.rstrip(".") in _NAME_SUFFIXES:
+            return False
+        other = self.table.lookup(word)
+        return other is None or other.key == gk
 
     @staticmethod
     def _entities(groups: dict[str, list[Candidate]]) -> list[Entity]:
@@ -201,6 +203,37 @@ class ActorFinder:
                 mentions=mentions, actor_key=actor.key if actor else None,
             ))
         return entities
+
+
+def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list[list[str]]],
+                  groups: dict[str, list[Candidate]]) -> str | None:
+    """The person group whose names contain this mention's words: the one named last before it.
+    A mention NER typed otherwise joins a person only as a single word ("Adeyemi" tagged GPE)."""
+    if not tokens:
+        return None
+    if c.type != "PER":
+        if len(tokens) > 1 or len(tokens[0]) < 3 or c.text.isupper():
+            return None  # "UN" is no part of "Kim Jong Un"
+        owners = [g for g, names in person_tokens.items() if any(n[-1] == tokens[0] for n in names)]
+    else:
+        owners = [g for g, names in person_tokens.items()
+                  if any(set(tokens) <= set(n) and len(tokens) < len(n) for n in names)]
+    if not owners:
+        return None
+
+    def last_before(g: str) -> int:
+        starts = [m.start for m in groups[g] if m.start < c.start]
+        return max(starts) if starts else -1
+
+    return max(owners, key=last_before)
+
+
+def _stop_words(language: str | None) -> set[str]:
+    """spaCy's stop words of the language: a surname that is also a common word ("Un") is not propagated."""
+    try:
+        return set(spacy.util.get_lang_class(language or "xx").Defaults.stop_words)
+    except (ImportError, KeyError, ValueError):  # no language class for this code in spaCy
+        return set()
 
 
 def _trim(text: str, start: int, end: int, strip: list[str], person: bool) -> tuple[int, int] | None:

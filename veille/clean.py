@@ -28,10 +28,17 @@ from .text import fold, key
 
 __all__ = ["Cleaner", "Boilerplate"]
 
-_SENTENCE_END = tuple(".!?…:;»”\"'’)")
+_SENTENCE_END = tuple(".!?…:;")
+_CLOSERS = "»”\"'’)] \u00a0\u202f"
 _WORD = re.compile(r"\w[\w'’-]*")
 _CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+")
 _DIGIT = re.compile(r"\d")
+#: a wire dateline opening the first paragraph: "MOSCOU, 1 nov 2024 (AFP) - ", "SEOUL (Reuters) - "
+_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’. -]{1,40}?)(?:,\s*(?P<date>[^()\n]{3,30}?))?\s*"
+    r"\((?P<agency>[^()\n]{2,25})\)\s*[-–—]+\s*")
+#: a news agency's desk signature closing a wire story ("bur-gkg/cn/ial", "jmr/abc")
+_DESK_SLUG = re.compile(r"^[a-z]{2,6}(?:[-/][a-z]{2,6})+$")
 _LETTER_PAIR = re.compile(r"[^\W\d_]{2}")
 
 MIN_PARAGRAPH_WORDS = 12
@@ -59,7 +66,8 @@ class Line:
     @property
     def is_paragraph(self) -> bool:
         """Running text: long enough, and ends like a sentence (or is very long)."""
-        return self.n_words >= MIN_PARAGRAPH_WORDS and (self.text.endswith(_SENTENCE_END) or self.n_words >= 25)
+        ends_sentence = self.text.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+        return self.n_words >= MIN_PARAGRAPH_WORDS and (ends_sentence or self.n_words >= 25)
 
 
 class Boilerplate:
@@ -114,6 +122,8 @@ class Boilerplate:
                     return kind
         if self._is_crumb(line.text):
             return "nav"
+        if _DESK_SLUG.match(line.text):
+            return "other"
         return None
 
     @staticmethod
@@ -123,8 +133,13 @@ class Boilerplate:
         return len(parts) >= 3 and all(0 < _words(p) <= 4 for p in parts) and not text.endswith(".")
 
     def is_credit(self, line: Line) -> bool:
+        """A photo credit ends a caption ("... le 11 mars 2024. © AFP"); a wire dateline's
+        "(AFP) -" opens a paragraph and is no credit."""
         folded = fold(line.text)
-        return line.n_words <= MAX_CAPTION_WORDS and any(c in folded for c in self.credits)
+        if line.n_words > MAX_CAPTION_WORDS:
+            return False
+        return any(0 <= folded.rfind(c) and (line.n_words <= 15 or folded.rfind(c) >= len(folded) * 0.6)
+                   for c in self.credits)
 
     def strip_date_prefix(self, k: str) -> str:
         for p in self.date_prefixes:
@@ -199,6 +214,7 @@ class Cleaner:
                     line.kind = "title"
         self._collect(article, lines)
         article.language = body_language
+        self._strip_dateline(article)
         self._truncate(article)
         self._flag_artifacts(article)
         if not article.text:
@@ -245,7 +261,7 @@ class Cleaner:
         for line in head:
             if line.kind is not None:
                 continue
-            if line.n_words <= 12 and _DIGIT.search(line.text) and self._read_date(article, line):
+            if line.n_words <= 20 and _DIGIT.search(line.text) and self._read_date(article, line):
                 line.kind = "date"
                 continue
             names = bp.byline_names(line) if line.n_words <= 12 else None
@@ -265,7 +281,9 @@ class Cleaner:
         """A line that is only a date ("Publié le 12 mars 2024 à 10h05") gives the publication date."""
         import dateparser  # slow to import; only pages with a date line pay for it
 
-        rest = self.boilerplate.strip_date_prefix(line.key)
+        # "Publié le 12 mars 2024 à 10h05 - Mis à jour le ...": the first date is the publication
+        first = re.split(r"\s[-|•–—]\s", line.text)[0]
+        rest = self.boilerplate.strip_date_prefix(key(first))
         if not _LETTER_PAIR.search(rest) and not re.search(r"\d{4}", rest):
             return False
         found = dateparser.parse(rest, settings={"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False})
@@ -301,6 +319,21 @@ class Cleaner:
             elif line.kind != "title":
                 article.removed.append(Removed(line.kind, line.text))
         article.text = "\n\n".join(body)
+
+    def _strip_dateline(self, article: Article) -> None:
+        """The dateline says where and when, and which agency: it is not the article's text."""
+        m = _DATELINE.match(article.text)
+        if m is None or not any(c.isalpha() for c in m.group("place")):
+            return
+        article.removed.append(Removed("dateline", m.group().strip(" -–—")))
+        article.text = article.text[m.end():]
+        date = m.group("date")
+        if date and not article.published and re.search(r"\d{4}", date):
+            import dateparser
+
+            found = dateparser.parse(date, settings={"PREFER_DATES_FROM": "past"})
+            if found is not None:
+                article.published = found.date().isoformat()
 
     def _truncate(self, article: Article) -> None:
         if len(article.text) <= self.max_chars:

@@ -2,6 +2,13 @@
 
 Library errors (``VeilleError``) become one clean line on stderr and exit
 status 1; a document that fails in a batch is reported and the batch goes on.
+
+Output: records, reports, tables and JSON go to stdout; failures (one line
+each, never wrapped, so they can be grepped), summaries and progress go to
+stderr. Exit status: ``analyze`` exits 1 when any document failed (its
+output is then incomplete); ``ingest`` exits 0 when every document was either
+stored or recorded as a failure (see ``veille list --failures``), and 1 only
+when the run itself could not go on (database, model, option errors).
 """
 
 from __future__ import annotations
@@ -15,7 +22,14 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from .document import Failure
@@ -25,7 +39,8 @@ from .pipeline import Pipeline, PipelineConfig, Record
 __all__ = ["cli", "main"]
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a failure line is never cut in two, whatever the terminal width
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _pipeline(batch_size: int, max_bytes: int) -> Pipeline:
@@ -82,7 +97,7 @@ max_bytes_option = click.option("--max-bytes", default=20_000_000, show_default=
                                 help="Refuse inputs larger than this many bytes.")
 
 
-@cli.command()
+@cli.command(short_help="Analyse articles and print a report or their JSON records.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--json", "as_json", is_flag=True, help="Print the record of each article as one JSON line.")
 @batch_option
@@ -109,7 +124,7 @@ def analyze(paths: tuple[str, ...], as_json: bool, batch_size: int, max_bytes: i
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Analyse articles and store their records (idempotent).")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @batch_option
 @max_bytes_option
@@ -117,9 +132,13 @@ def analyze(paths: tuple[str, ...], as_json: bool, batch_size: int, max_bytes: i
 def ingest(ctx: click.Context, paths: tuple[str, ...], batch_size: int, max_bytes: int) -> None:
     """Analyse articles and store their records.
 
-    Idempotent: an article already stored (same cleaned text, same id) is
-    left as it is. A document that fails is stored as a failure with its
-    reason (see `veille list --failures`) and the batch goes on.
+    PATH is read as by `veille analyze`. Idempotent: an article already
+    stored (same cleaned text, same id, whatever its path) is left as it is.
+    A document that fails is reported on stderr and stored as a failure with
+    its reason (see `veille list --failures`); the batch goes on. Ends with a
+    summary line on stderr: "N new, M already stored, K failed". Exit status
+    0 even when documents failed (they are recorded); 1 when the run itself
+    cannot go on (e.g. the database cannot be opened).
     """
     pipeline = _pipeline(batch_size, max_bytes)
     counts: Counter[str] = Counter()
@@ -137,19 +156,27 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], batch_size: int, max_byte
 
 
 def _progress() -> Progress:
+    # only on a terminal: piped or logged, a progress bar is noise
     return Progress(SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=False)
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=False,
+                    disable=not err.is_terminal)
 
 
-@cli.command(name="list")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
-@click.option("--offset", default=0, type=click.IntRange(0))
+@cli.command(name="list", short_help="List stored articles, or failed documents with --failures.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Show at most this many rows.")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many articles first (paging).")
 @click.option("--language", metavar="CODE", help="Only articles in this language (ISO 639-1, e.g. fr).")
 @click.option("--failures", is_flag=True, help="List documents that failed, with their reasons.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per row.")
 @click.pass_context
 def list_(ctx: click.Context, limit: int, offset: int, language: str | None, failures: bool, as_json: bool) -> None:
-    """List stored articles, newest first (or failed documents with --failures)."""
+    """List stored articles, newest first (or failed documents with --failures).
+
+    Ids are shown in full: give one (or a prefix of 6 characters or more) to
+    `veille show`.
+    """
+    if failures and (language or offset):
+        raise click.UsageError("--language and --offset apply to articles, not to --failures.")
     with _store(ctx) as store:
         rows = store.failures(limit=limit) if failures else store.list(limit=limit, offset=offset, language=language)
     if as_json:
@@ -162,12 +189,16 @@ def list_(ctx: click.Context, limit: int, offset: int, language: str | None, fai
         _table(rows, ["id", "language", "published", "title", "entities", "quotes"])
 
 
-@cli.command()
+@cli.command(short_help="Show one stored article, by id or id prefix.")
 @click.argument("article_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
 @click.pass_context
 def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
-    """Show one stored article (ID or a unique prefix of at least 6 characters)."""
+    """Show one stored article: its report with the full text, or its record with --json.
+
+    ID is the article's id, as `veille list` shows it, or a unique prefix of
+    at least 6 characters.
+    """
     with _store(ctx) as store:
         record = store.get(article_id)
     if as_json:
@@ -176,15 +207,15 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
         _report(record, full_text=True)
 
 
-@cli.command()
-@click.argument("query")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1))
+@cli.command(short_help="Full-text search of stored articles.")
+@click.argument("query", metavar="QUERY")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Show at most this many hits.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per hit.")
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     """Full-text search over stored titles, bodies, actor names and quotes.
 
-    Accents and case are ignored ("coree" finds "Corée"); put a phrase in
+    QUERY is one or more words, all of which must match. Accents and case are ignored ("coree" finds "Corée"); put a phrase in
     double quotes to match it as a whole.
     """
     with _store(ctx) as store:
@@ -200,7 +231,10 @@ def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    table = Table(*columns, show_lines=False)
+    table = Table(show_lines=False)
+    for c in columns:
+        # an id is never cut ("bb73dd7d5c…" could not be given to `veille show`): other columns wrap instead
+        table.add_column(c, no_wrap=c == "id", min_width=20 if c == "id" else None)
     for row in rows:
         table.add_row(*(escape(str(row.get(c) if row.get(c) is not None else "")) for c in columns))
     out.print(table)
@@ -209,7 +243,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 def _report(rec: Record, full_text: bool = False) -> None:
     """The human-readable view of one record."""
     title = rec.get("title") or "(no title)"
-    out.rule(f"[bold]{escape(title)}")
+    out.rule()
+    out.print(f"[bold]{escape(title)}")  # not in the rule, which cuts a long title to the width
     meta = [rec["id"], rec.get("language") or "?", ", ".join(rec.get("authors") or []) or "no byline",
             rec.get("published") or "no date", rec["source"]["uri"]]
     out.print(" · ".join(escape(str(m)) for m in meta))

@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span, Token
 
 from . import languages
 from .document import Article, Entity, Quote
+from .speakers import People, Reference, content_words
 from .text import fold, key
 
 __all__ = ["QuoteFinder"]
@@ -35,6 +36,7 @@ _AGENTS = ("obl:agent", "agent")
 _CLIMB = ("xcomp", "advcl", "conj", "acl", "parataxis")
 _SPEAKER_PREFERENCE = {"PER": 0, "ORG": 1, "GPE": 2, "LOC": 3, "FAC": 3, "MISC": 4}
 _WS = " \t\n\u00a0\u202f"
+_CLOSING = {"»", "”", '"', "“", "’"}
 MIN_QUOTE_WORDS = 4  # shorter quotations need a reporting verb beside them
 MAX_SPEAKER_TOKENS = 14
 
@@ -46,22 +48,43 @@ class _Lexicon:
     sources: list[str]
     not_after_source: list[str]
     speaker_nouns: set[str]
-    pronouns: set[str]
+    #: pronoun → gender (m, f, or p for plural)
+    pronouns: dict[str, str]
+    civilities: dict[str, str]
+    determiners: set[str]
+    initial_sources: list[str]
+    #: "estim" for "estimer", "conclu" for "conclure": inflected forms the lemmatizer may miss
+    stems: set[str]
 
     @classmethod
     def of(cls, lang: languages.LanguageData) -> _Lexicon:
         q = lang.quotes
+        verbs = {key(v) for v in q.get("reporting_verbs", [])}
         return cls(
-            verbs={key(v) for v in q.get("reporting_verbs", [])},
+            verbs=verbs,
+            stems={v[:-2] for v in verbs if len(v) > 5 and v[-2:] in ("er", "ir", "re")},
             passive_speaker_verbs={key(v) for v in q.get("passive_speaker_verbs", [])},
             sources=sorted((key(s) for s in q.get("source_phrases", [])), key=len, reverse=True),
             not_after_source=[key(s) for s in q.get("not_after_source", [])],
             speaker_nouns={key(s) for s in q.get("speaker_nouns", [])},
-            pronouns={key(p) for p in q.get("pronouns", [])},
+            pronouns={key(p): g for p, g in q.get("pronouns", {}).items()},
+            civilities=dict(q.get("civilities", {})),
+            determiners={key(d) for d in q.get("definite_determiners", [])},
+            initial_sources=[key(s) for s in q.get("sentence_initial_sources", [])],
         )
 
     def is_cue(self, token: Token) -> bool:
-        return token.pos_ in ("VERB", "AUX", "") and (key(token.lemma_) in self.verbs or key(token.text) in self.verbs)
+        doc = token.doc
+        inverted = token.i + 1 < len(doc) and doc[token.i + 1].text.startswith("-")
+        after_quote = token.i >= 2 and doc[token.i - 1].text == "," and doc[token.i - 2].text in _CLOSING
+        if key(token.lemma_) in self.verbs or key(token.text) in self.verbs:
+            # "estime-t-elle": an inverted pronoun makes it a verb whatever the tagger said
+            return token.pos_ in ("VERB", "AUX", "") or inverted or after_quote
+        if inverted or after_quote:
+            # the cue slot right after a quotation: "», analyse Mme Garnier", "», estime-t-elle"
+            word = key(token.text)
+            return any(word.startswith(stem) and len(word) - len(stem) <= 3 for stem in self.stems)
+        return False
 
 
 class QuoteFinder:
@@ -74,6 +97,7 @@ class QuoteFinder:
             quotes += ctx.indirect(quotes)
         quotes += ctx.sourced(quotes)
         quotes.sort(key=lambda q: (q.start, q.kind != "direct"))
+        ctx.resolve_references(quotes)
         article.quotes = quotes
         return article
 
@@ -149,6 +173,51 @@ class _Context:
         self.parsed = self.doc is not None and self.doc.has_annotation("DEP")
         self.mentions = sorted(
             ((m.start, m.end, e) for e in article.entities for m in e.mentions), key=lambda t: t[0])
+        self.people = self._people()
+        #: quotes whose speaker is a pronoun or a description, resolved in text order at the end
+        self.pending: dict[int, Reference] = {}
+
+    def _people(self) -> People:
+        subjects: set[int] = set()
+        sentence_of: dict[int, int] = {}
+        if self.doc is not None:
+            starts = {t.idx: t for t in self.doc}
+            sent_index = {s.start: n for n, s in enumerate(self.doc.sents)}
+            for s, _, _ in self.mentions:
+                token = starts.get(s)
+                if token is None:
+                    continue
+                sentence_of[s] = sent_index.get(token.sent.start, -1)
+                head = token if token.dep_ != "flat:name" else token.head
+                if head.dep_ in _SUBJECTS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECTS):
+                    subjects.add(s)
+        return People(self.text, self.mentions, self.lex.civilities, subjects, sentence_of)
+
+    def resolve_references(self, quotes: list[Quote]) -> None:
+        """Pronoun and description speakers, in text order: earlier speakers are the salient ones."""
+        speakers: list[tuple[int, Entity]] = []
+        by_id = {e.id: e for e in self.article.entities}
+        previous: Quote | None = None
+        for quote in quotes:
+            if quote.speaker_text is None and previous is not None and self._continues(previous, quote):
+                quote.speaker, quote.speaker_text, quote.cue = previous.speaker, previous.speaker_text, previous.cue
+                ref = self.pending.get(id(previous))
+                if ref is not None:
+                    self.pending[id(quote)] = ref
+            previous = quote if quote.kind == "direct" else previous
+            ref = self.pending.get(id(quote))
+            if ref is not None:
+                ent = self.people.resolve(ref, speakers)
+                quote.speaker = ent.id if ent else None
+            speaker = by_id.get(quote.speaker or "")
+            if speaker is not None and speaker.type == "PER":
+                speakers.append((quote.end, speaker))
+
+    def _continues(self, previous: Quote, quote: Quote) -> bool:
+        """ "“...,” she said. “...”": a quotation right after another, in the same paragraph,
+        with only its attribution between, goes on with the same speaker."""
+        between = self.text[previous.end:quote.start]
+        return quote.kind == "direct" and "\n" not in between and len(between) <= 80
 
     # -- direct ------------------------------------------------------------------
     def direct(self, start: int, end: int) -> Quote | None:
@@ -181,8 +250,31 @@ class _Context:
             quote.cue, (s, e) = source
             self._set_speaker_span(quote, s, e)
             return
-        if not self.parsed:
-            self._nearest_person(quote, outside, outer_start, outer_end)
+        if self.parsed:
+            inserted = self._inserted_cue(outer_start, outer_end)
+            if inserted is not None:
+                quote.cue = inserted.text
+                subject = self.doc[inserted.i + 1]
+                if subject.pos_ == "PRON":
+                    quote.speaker_text = subject.text
+                    self.pending[id(quote)] = Reference(
+                        subject.idx, self.lex.pronouns.get(_pronoun(subject.text)), inverted=True)
+                else:
+                    self._set_speaker_span(quote, subject.idx, subject.idx + len(subject))
+            return
+        self._nearest_person(quote, outside, outer_start, outer_end)
+
+    def _inserted_cue(self, start: int, end: int) -> Token | None:
+        """ "« Il a goûté à l'utilité stratégique, conclut-elle. Il ne voudra pas ... »": a reporting
+        verb inside the quotation, after a comma, with its subject right after it."""
+        assert self.doc is not None
+        span = self.doc.char_span(start, end, alignment_mode="contract")
+        for t in span or ():
+            if self.lex.is_cue(t) and t.i > 0 and self.doc[t.i - 1].text == "," and t.i + 1 < len(self.doc):
+                nxt = self.doc[t.i + 1]
+                if nxt.pos_ in ("PRON", "PROPN") and (nxt.text.startswith("-") or nxt.pos_ == "PROPN"):
+                    return t
+        return None
 
     def _nearest_person(self, quote: Quote, outside: list[Token], q_start: int, q_end: int) -> None:
         """Degraded mode: the person named closest to the quotation in its sentence, after it first."""
@@ -234,7 +326,9 @@ class _Context:
             before, after = (s0, self._phrase_start(ns, cue)), (ne, e0)
             s, e = max((_strip(self.text, *before, punct=True), _strip(self.text, *after, punct=True)),
                        key=lambda se: se[1] - se[0])
-            if e - s < 10 or any(q.start <= s < q.end or s <= q.start < e for q in found + out):
+            inside_other = any(q.start <= s and e <= q.end for q in found + out)
+            overlaps_indirect = any(q.kind == "indirect" and q.start < e and s < q.end for q in found + out)
+            if e - s < 10 or inside_other or overlaps_indirect:
                 continue
             quote = Quote("indirect", self.text[s:e], s, e, cue=cue)
             self._set_speaker_span(quote, ns, ne)
@@ -250,8 +344,11 @@ class _Context:
         """A source phrase outside the quotation, and the (start, end) of the words naming the source."""
         for sent in sents:
             folded = fold(sent.text)
-            for phrase in self.lex.sources:
+            for phrase in self.lex.sources + self.lex.initial_sources:
+                initial_only = phrase in self.lex.initial_sources
                 for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded):
+                    if initial_only and m.start() > 0:
+                        break
                     s = sent.start_char + m.start()
                     if q_start <= s < q_end:
                         continue
@@ -291,10 +388,11 @@ class _Context:
                 self._set_speaker_span(quote, *adjacent)
             return
         if subject.pos_ == "PRON":
-            if key(subject.text) in self.lex.pronouns:
-                ent = self._person_before(subject.idx)
+            word = _pronoun(subject.text)
+            if word in self.lex.pronouns:
                 quote.speaker_text = subject.text
-                quote.speaker = ent.id if ent else None
+                self.pending[id(quote)] = Reference(
+                    subject.idx, self.lex.pronouns[word], inverted=subject.i > cue.i)
             return
         tokens = [t for t in subject.subtree if t.dep_ not in ("acl:relcl", "relcl", "punct") or t.i < subject.i]
         tokens = [t for t in tokens if abs(t.i - subject.i) <= MAX_SPEAKER_TOKENS]
@@ -306,8 +404,18 @@ class _Context:
         verb: Token | None = cue
         for _ in range(4):
             assert verb is not None
-            deps = {c.dep_: c for c in verb.children}
+            # the parser sometimes hangs the subject on the auxiliary ("X, a quant à lui estimé")
+            auxiliaries = [c for c in verb.children if c.dep_.startswith("aux")]
+            deps = {c.dep_: c for a in auxiliaries for c in a.children}
+            deps.update({c.dep_: c for c in verb.children})
+            # "a-t-il ajouté", "estime-t-elle": the parser tags the inverted pronoun expl or dep
+            inverted = next((c for a in [*auxiliaries, verb] for c in a.children
+                             if c.text.startswith("-") and _pronoun(c.text) in self.lex.pronouns), None)
+            if inverted is not None:
+                return inverted
             passive = next((deps[d] for d in _PASSIVE if d in deps), None)
+            if passive is not None and not any(d in deps for d in ("aux:pass", "auxpass")):
+                return passive  # a parser slip ("a-t-il averti"): no passive auxiliary, so a plain subject
             if passive is not None:
                 if key(verb.lemma_) in self.lex.passive_speaker_verbs:
                     return passive
@@ -320,9 +428,9 @@ class _Context:
                 return subject
             if verb.dep_ not in _CLIMB or verb.head is verb:
                 break
-            if verb.dep_ == "acl":
-                return verb.head  # "Kim, promettant ...": the noun the participle hangs on
-            verb = verb.head
+            if verb.dep_ == "acl" and (verb.head.pos_ == "PROPN" or key(verb.head.lemma_) in self.lex.speaker_nouns):
+                return verb.head  # "Kim, promettant ...": the person the participle hangs on
+            verb = verb.head if verb.dep_ != "acl" else verb.head.head
         return _inverted_subject(cue)
 
     def _adjacent_actor(self, cue: Token) -> tuple[int, int] | None:
@@ -335,25 +443,30 @@ class _Context:
         before = [(s, e) for s, e, _ in self.mentions if left.i > 0 and e == self.doc[left.i - 1].idx + len(self.doc[left.i - 1])]
         if before:
             return before[0]
-        nxt = cue.i + 1
-        after = [(s, e) for s, e, _ in self.mentions if nxt < len(self.doc) and s == self.doc[nxt].idx]
+        # within the next three tokens: "», analyse Mme Garnier"
+        window = self.doc[cue.i + 1:cue.i + 4]
+        after = [(s, e) for s, e, _ in self.mentions if window and window[0].idx <= s <= window[-1].idx]
         return after[0] if after else None
 
     def _set_speaker_span(self, quote: Quote, s: int, e: int) -> None:
         quote.speaker_text = self.text[s:e]
         inside = [ent for ms, me, ent in self.mentions if s <= ms and me <= e]
+        quote.speaker = min(inside, key=lambda ent: _SPEAKER_PREFERENCE.get(ent.type, 5)).id if inside else None
         if inside:
-            quote.speaker = min(inside, key=lambda ent: _SPEAKER_PREFERENCE.get(ent.type, 5)).id
-        else:
-            quote.speaker = None
-
-    def _person_before(self, pos: int) -> Entity | None:
-        people = [(s, ent) for s, _, ent in self.mentions if s < pos and ent.type == "PER"]
-        return max(people, key=lambda t: t[0])[1] if people else None
+            return
+        words = key(quote.speaker_text).split()
+        if len(words) == 1 and _pronoun(quote.speaker_text) in self.lex.pronouns:  # "selon lui"
+            self.pending[id(quote)] = Reference(s, self.lex.pronouns[_pronoun(quote.speaker_text)])
+        elif len(words) >= 2 and (words[0] in self.lex.determiners or words[0].endswith("'")):
+            # "la chercheuse", "le chef de la diplomatie russe": a person described earlier
+            described = content_words(" ".join(words[1:]))
+            if described and described & self.lex.speaker_nouns:
+                self.pending[id(quote)] = Reference(
+                    s, None, described, singular=not words[-1].endswith(("s", "x")) and words[0] != "les")
 
     def _can_speak(self, quote: Quote) -> bool:
         """Indirect speech needs a speaker that can speak: an actor, a pronoun, or a noun such as "officials"."""
-        if quote.speaker is not None or key(quote.speaker_text or "") in self.lex.pronouns:
+        if quote.speaker is not None or id(quote) in self.pending:
             return True
         words = set(key(quote.speaker_text or "").split())
         return bool(words & self.lex.speaker_nouns)
@@ -369,6 +482,12 @@ class _Context:
     @staticmethod
     def _inside(pos: int, quotes: list[Quote]) -> bool:
         return any(q.start <= pos < q.end for q in quotes)
+
+
+def _pronoun(text: str) -> str:
+    """ "-t-il" (in "a-t-il averti") and "-elle" are the pronouns "il" and "elle"."""
+    words = key(text).split()
+    return words[-1] if words else ""
 
 
 def _inverted_subject(cue: Token) -> Token | None:
