@@ -73,6 +73,8 @@ class _Alias:
     exact_case: bool  # acronyms ("US", "ONU") must match letter for letter
     capitalised: bool  # the text must start with a capital too
     caseless: bool  # Hangul/CJK: no word boundary needed at the end (particles attach)
+    #: for inflecting scripts (Cyrillic): each word's stem and up to three letters of ending
+    inflected: re.Pattern[str] | None = None
 
 
 def _match_form(text: str) -> str:
@@ -113,6 +115,7 @@ class ActorTable:
         self._index[form[:2]].append(_Alias(
             folded=form, actor=actor, anaphoric=anaphoric, exact_case=_is_acronym(name),
             capitalised=name[:1].isupper(), caseless=bool(_CASELESS.search(name[-1:])),
+            inflected=_inflected_pattern(form),
         ))
 
     def get(self, actor_key: str) -> Actor | None:
@@ -145,9 +148,15 @@ class ActorTable:
             if i < pos:
                 continue
             for alias in self._index.get(folded[i:i + 2], ()):
-                if not folded.startswith(alias.folded, i):
+                if alias.inflected is not None:
+                    m = alias.inflected.match(folded, i)
+                    if m is None:
+                        continue
+                    j = m.end()
+                elif folded.startswith(alias.folded, i):
+                    j = i + len(alias.folded)
+                else:
                     continue
-                j = i + len(alias.folded)
                 if not self._fits(text, i, j, alias):
                     continue
                 yield Match(i, j, alias.actor, alias.anaphoric)
@@ -164,6 +173,25 @@ class ActorTable:
         if alias.exact_case:
             return span.replace(".", "") == span.replace(".", "").upper()
         return not alias.capitalised or not span[:1].islower()
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC_ENDING = "аеиоуыэюяь"  # folded: й is и, ё is е
+
+
+def _inflected_pattern(form: str) -> re.Pattern[str] | None:
+    """Russian and Ukrainian names take case endings ("Лавров", "Лаврова"; "Северная Корея",
+    "Северной Кореи"): match each word's stem followed by at most three letters."""
+    if not _CYRILLIC.search(form):
+        return None
+    parts = []
+    for word in form.split(" "):
+        stem = word.rstrip(_CYRILLIC_ENDING)
+        if len(word) < 4 or len(stem) < 3 or not _CYRILLIC.search(word):
+            parts.append(re.escape(word))
+        else:
+            parts.append(re.escape(stem) + r"\w{0,3}")
+    return re.compile(" ".join(parts) + r"(?!\w)")
 
 
 def _actor(record: dict, origin: str) -> Actor:

@@ -38,6 +38,7 @@ _TOKEN = re.compile(r"\S+")
 _TRAILING = "'’.,;:!?\"«»“”()[] \u00a0"
 MAX_MENTION_WORDS = 8
 _NAME_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+_UNCASED_END = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u9fff\uac00-\ud7af]")
 
 
 @dataclass
@@ -164,7 +165,9 @@ class ActorFinder:
         if not forms:
             return
         covered = [(c.start, c.end) for cands in groups.values() for c in cands]
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])")
+        # Hangul and CJK names take particles ("지노비예프는"): no word boundary after them
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+            re.escape(f) + ("" if _UNCASED_END.search(f[-1]) else r"(?![\w-])") for f in forms) + ")")
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in covered):
                 continue
@@ -175,7 +178,7 @@ class ActorFinder:
             covered.append((m.start(), m.end()))
 
     def _is_surname(self, word: str, gk: str, stop_words: set[str]) -> bool:
-        if len(word) < 3 or not word[0].isupper() or word.lower() in stop_words or word.rstrip(".") in _NAME_SUFFIXES:
+        if len(word) < 3 or word[0].islower() or word.lower() in stop_words or word.rstrip(".") in _NAME_SUFFIXES:
             return False
         other = self.table.lookup(word)
         return other is None or other.key == gk
@@ -207,7 +210,7 @@ class ActorFinder:
 
 def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list[list[str]]],
                   groups: dict[str, list[Candidate]]) -> str | None:
-    """The person group whose names contain this mention's words: the one named last before it.
+    """The person group whose names contain this mention's words, the most mentioned one.
     A mention NER typed otherwise joins a person only as a single word ("Adeyemi" tagged GPE)."""
     if not tokens:
         return None
@@ -221,11 +224,12 @@ def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list
     if not owners:
         return None
 
-    def last_before(g: str) -> int:
+    def salience(g: str) -> tuple[int, int]:
+        """The person mentioned most so far, then last: a bare "Kim" is the Kim the article is about."""
         starts = [m.start for m in groups[g] if m.start < c.start]
-        return max(starts) if starts else -1
+        return len(groups[g]), max(starts) if starts else -1
 
-    return max(owners, key=last_before)
+    return max(owners, key=salience)
 
 
 def _stop_words(language: str | None) -> set[str]:

@@ -52,6 +52,7 @@ class _Lexicon:
     pronouns: dict[str, str]
     civilities: dict[str, str]
     determiners: set[str]
+    complementizers: set[str]
     initial_sources: list[str]
     #: "estim" for "estimer", "conclu" for "conclure": inflected forms the lemmatizer may miss
     stems: set[str]
@@ -70,6 +71,7 @@ class _Lexicon:
             pronouns={key(p): g for p, g in q.get("pronouns", {}).items()},
             civilities=dict(q.get("civilities", {})),
             determiners={key(d) for d in q.get("definite_determiners", [])},
+            complementizers={key(c) for c in q.get("complementizers", [])},
             initial_sources=[key(s) for s in q.get("sentence_initial_sources", [])],
         )
 
@@ -93,8 +95,7 @@ class QuoteFinder:
         lex = _Lexicon.of(lang)
         ctx = _Context(article, lex)
         quotes = [q for q in (ctx.direct(s, e) for s, e in _direct_spans(article.text, lang.marks)) if q]
-        if ctx.parsed:
-            quotes += ctx.indirect(quotes)
+        quotes += ctx.indirect(quotes) if ctx.parsed else ctx.indirect_unparsed(quotes)
         quotes += ctx.sourced(quotes)
         quotes.sort(key=lambda q: (q.start, q.kind != "direct"))
         ctx.resolve_references(quotes)
@@ -183,12 +184,12 @@ class _Context:
         if self.doc is not None:
             starts = {t.idx: t for t in self.doc}
             sent_index = {s.start: n for n, s in enumerate(self.doc.sents)}
-            for s, _, _ in self.mentions:
-                token = starts.get(s)
-                if token is None:
+            for s, e, _ in self.mentions:
+                span = self.doc.char_span(s, e, alignment_mode="expand")
+                if span is None or s not in starts:
                     continue
-                sentence_of[s] = sent_index.get(token.sent.start, -1)
-                head = token if token.dep_ != "flat:name" else token.head
+                sentence_of[s] = sent_index.get(span.root.sent.start, -1)
+                head = span.root
                 if head.dep_ in _SUBJECTS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECTS):
                     subjects.add(s)
         return People(self.text, self.mentions, self.lex.civilities, subjects, sentence_of)
@@ -292,20 +293,16 @@ class _Context:
 
     # -- indirect ----------------------------------------------------------------
     def indirect(self, found: list[Quote]) -> list[Quote]:
+        """Reporting verb + reported clause: "a déclaré que ...", "said (that) ...", "..., officials said"."""
         assert self.doc is not None
         out: list[Quote] = []
         for token in self.doc:
             if not self.lex.is_cue(token) or self._inside(token.idx, found):
                 continue
-            clause = next((c for c in token.children if c.dep_ == "ccomp" and c.i > token.i), None)
-            if clause is None:
+            span = self._reported_clause(token)
+            if span is None:
                 continue
-            tokens = [t for t in clause.subtree if t.dep_ != "mark" or t.head != clause]
-            while tokens and tokens[0].dep_ in ("mark", "punct"):
-                tokens = tokens[1:]
-            if not tokens:
-                continue
-            s, e = _strip(self.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+            s, e = span
             if e - s < 10 or any(q.start <= s and e <= q.end for q in found + out):
                 continue
             quote = Quote("indirect", self.text[s:e], s, e)
@@ -313,6 +310,63 @@ class _Context:
             if quote.speaker_text and self._can_speak(quote):
                 out.append(quote)
         return out
+
+    def indirect_unparsed(self, found: list[Quote]) -> list[Quote]:
+        """Without a parser: a reporting verb, a comma and a complementizer ("заявил, что ...",
+        "sagte, dass ..."); the speaker is the person named closest before the verb."""
+        out: list[Quote] = []
+        for sent in self._all_sentences():
+            for t in sent:
+                if key(t.text) not in self.lex.verbs or t.i + 2 >= sent.end:
+                    continue
+                comma, comp = t.doc[t.i + 1], t.doc[t.i + 2]
+                if comma.text != "," or key(comp.text) not in self.lex.complementizers:
+                    continue
+                s, e = _strip(self.text, comp.idx + len(comp), sent.end_char, punct=True)
+                if e - s < 10 or any(q.start <= s < q.end for q in found + out):
+                    continue
+                people = [(ms, me, ent) for ms, me, ent in self.mentions
+                          if sent.start_char <= ms and me <= t.idx and ent.type == "PER"]
+                quote = Quote("indirect", self.text[s:e], s, e, cue=t.text)
+                if people:
+                    ms, me, ent = people[-1]
+                    quote.speaker, quote.speaker_text = ent.id, self.text[ms:me]
+                out.append(quote)
+        return out
+
+    def _reported_clause(self, cue: Token) -> tuple[int, int] | None:
+        """Where the reported words are. After the verb they run from the clause's first word to
+        the sentence end (the small models' clause trees are too noisy to trust its edges), cut
+        before a source phrase; before the verb ("..., officials said") they are the clause."""
+        assert self.doc is not None
+        sent = cue.sent
+        right = [c for c in cue.children if c.dep_ == "ccomp" and c.i > cue.i]
+        start = None
+        if right:
+            words = [t for t in right[0].subtree if not (t.dep_ in ("mark", "punct") and t.i < right[0].i)]
+            start = words[0].i if words else None
+        else:
+            mark = next((t for t in self.doc[cue.i + 1:min(cue.i + 12, sent.end)]
+                         if t.dep_ == "mark" and key(t.text) in self.lex.complementizers), None)
+            start = mark.i + 1 if mark is not None else None
+        if start is not None and start < sent.end:
+            s, e = _strip(self.text, self.doc[start].idx, sent.end_char, punct=True)
+            cut = self._source_start(s, e)
+            e = _strip(self.text, s, cut, punct=True)[1] if cut is not None else e
+            return (s, e) if e > s else None
+        left = [c for c in cue.children if c.dep_ == "ccomp" and c.i < cue.i]
+        if left and self.text[left[0].idx:cue.idx].rstrip().endswith(",") is False:
+            words = list(left[0].subtree)
+            between = self.text[words[-1].idx + len(words[-1]):cue.idx]
+            if "," in between:
+                return _strip(self.text, words[0].idx, words[-1].idx + len(words[-1]), punct=True)
+        return None
+
+    def _source_start(self, s: int, e: int) -> int | None:
+        """Start of a source phrase ("..., according to X") inside [s, e)."""
+        folded = fold(self.text[s:e])
+        hits = [m.start() for p in self.lex.sources for m in re.finditer(r",\s*" + re.escape(p) + r"(?!\w)", folded)]
+        return s + min(hits) if hits else None
 
     def sourced(self, found: list[Quote]) -> list[Quote]:
         """ "selon X, ..." / "... , according to X": the rest of the sentence, said by X."""
@@ -469,6 +523,7 @@ class _Context:
         if quote.speaker is not None or id(quote) in self.pending:
             return True
         words = set(key(quote.speaker_text or "").split())
+        words |= {w[:-1] for w in words if w.endswith("s")}  # "governments" speaks like "government"
         return bool(words & self.lex.speaker_nouns)
 
     # -- helpers -----------------------------------------------------------------

@@ -34,8 +34,12 @@ def fold_char(c: str) -> str:
     low = c.lower()
     if len(low) != 1:  # "İ".lower() is two characters
         low = c
-    base = unicodedata.normalize("NFD", low)[0]
-    return base if len(base) == 1 else low
+    if ord(low) >= 0x0530:
+        # only Latin, Greek and Cyrillic letters lose their accents: NFD would break a Hangul
+        # syllable into its jamo, and a kana's voicing mark changes the word
+        return low
+    decomposed = unicodedata.normalize("NFD", low)
+    return decomposed[0] if all(unicodedata.combining(m) for m in decomposed[1:]) else low
 
 
 def fold(text: str) -> str:
