@@ -218,8 +218,9 @@ class Cleaner:
         self._truncate(article)
         self._flag_artifacts(article)
         if not article.text:
-            kinds = sorted({r.kind for r in article.removed})
-            raise EmptyInput(f"{raw.source.uri}: no article text left after cleaning (only {', '.join(kinds)})")
+            kinds = sorted({r.kind for r in article.removed} | ({"title"} if article.title else set()))
+            raise EmptyInput(f"{raw.source.uri}: no article text left after cleaning: the page holds only "
+                             f"{', '.join(kinds)} lines")
         return article
 
     def _mark_comment_form(self, lines: list[Line], last_par: int) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "StoreError",
     "UndecodableInput",
     "VeilleError",
+    "error_for",
 ]
 
 
@@ -85,3 +86,11 @@ class StoreError(VeilleError):
 
 class RecordNotFound(StoreError):
     code = "not_found"
+
+
+def error_for(code: str, message: str) -> VeilleError:
+    """The error of the catalogue whose ``code`` is ``code`` (a recorded failure raised again)."""
+    classes = [VeilleError, *VeilleError.__subclasses__()]
+    for cls in classes:
+        classes += [c for c in cls.__subclasses__() if c not in classes]
+    return next((cls for cls in classes if cls.code == code), VeilleError)(message)

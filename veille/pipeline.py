@@ -21,7 +21,7 @@ from . import read
 from .actors import ActorFinder
 from .clean import Cleaner
 from .document import Article, Failure, RawDocument
-from .errors import ConfigError, VeilleError
+from .errors import ConfigError, VeilleError, error_for
 from .language import detect_language
 from .nlp import NLP
 from .quotes import QuoteFinder
@@ -124,7 +124,7 @@ class Pipeline:
     def _prepare(self, doc: RawDocument | Failure, on_error: str) -> Article | Failure:
         if isinstance(doc, Failure):
             if on_error == "raise":
-                raise VeilleError(doc.reason)
+                raise error_for(doc.code, doc.reason)
             return doc
         return self._run(Article(doc), self._before_nlp, on_error)
 

@@ -515,7 +515,7 @@ def _parse_record(line: str, where: str) -> dict[str, Any]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        reason = f"{exc.msg} at column {exc.colno}"
+        reason = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
         raise MalformedRecord(f"{where} is not valid JSON ({reason}); {_RECORD_HELP}") from exc
     except (ValueError, RecursionError) as exc:  # numbers too long, nesting too deep
         raise MalformedRecord(f"{where} cannot be read as JSON ({exc}); {_RECORD_HELP}") from exc
