@@ -23,7 +23,7 @@ from functools import cached_property
 from . import languages
 from .document import Article, Removed
 from .errors import EmptyInput
-from .language import detect
+from .language import detect, dominant
 from .text import fold, key
 
 __all__ = ["Cleaner", "Boilerplate"]
@@ -205,6 +205,11 @@ class Cleaner:
         article.title = raw.title.strip() if raw.title else None
         article.authors = list(raw.authors)
         article.published = raw.published
+        article.captions = list(raw.captions)
+        known = {key(c) for c in raw.captions}
+        for line in lines:
+            if line.kind is None and line.key in known:
+                line.kind = "duplicate"  # a marked caption that extraction left in the text
         self._read_head(article, lines[:first_par], body_language)
         self._mark_captions(lines, body_language)
         if article.title:
@@ -234,10 +239,9 @@ class Cleaner:
 
     @staticmethod
     def _guess_language(lines: list[Line], paragraphs: list[int], hint: str | None) -> str | None:
-        sample = " ".join(lines[i].text for i in paragraphs)[:3000]
-        if not sample:
-            sample = " ".join(ln.text for ln in lines if ln.kind is None)[:3000]
-        code, _ = detect(sample)
+        """The language of the running text (the paragraphs), before the page is cleaned."""
+        blocks = [lines[i].text for i in paragraphs] or [ln.text for ln in lines if ln.kind is None]
+        code, _ = dominant(blocks[:40])
         return code or hint
 
     @staticmethod
@@ -315,7 +319,8 @@ class Cleaner:
             if line.kind is None:
                 body.append(line.text)
             elif line.kind == "caption":
-                article.captions.append(line.text)
+                if line.key not in {key(c) for c in article.captions}:
+                    article.captions.append(line.text)
                 article.removed.append(Removed("caption", line.text))
             elif line.kind != "title":
                 article.removed.append(Removed(line.kind, line.text))

@@ -52,6 +52,8 @@ class RawDocument:
     published: str | None = None
     language: str | None = None
     extracted: bool = False
+    #: image captions the source marks as such (HTML ``<figcaption>``)
+    captions: list[str] = field(default_factory=list)
 
 
 @dataclass

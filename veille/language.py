@@ -16,7 +16,7 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from .document import Article
 
-__all__ = ["DETECTED", "detect", "detect_language"]
+__all__ = ["DETECTED", "detect", "detect_language", "dominant"]
 
 DETECTED = (
     "ARABIC", "CHINESE", "CZECH", "DANISH", "DUTCH", "ENGLISH", "FINNISH", "FRENCH", "GERMAN", "GREEK",
@@ -47,16 +47,34 @@ def detect(text: str) -> tuple[str | None, float]:
     return top.language.iso_code_639_1.name.lower(), top.value
 
 
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def dominant(blocks: list[str]) -> tuple[str | None, list[tuple[str | None, float]]]:
+    """The language with the most letters over ``blocks``, and each block's (language, confidence).
+
+    Judging blocks one by one keeps an English article with a French quotation English,
+    where lingua on the whole text may weigh the mixture otherwise.
+    """
+    found = [detect(b) if _letters(b) >= MIN_BLOCK_CHARS else (None, 0.0) for b in blocks]
+    weight: dict[str, int] = {}
+    for block, (code, _) in zip(blocks, found, strict=True):
+        if code:
+            weight[code] = weight.get(code, 0) + _letters(block)
+    if weight:
+        return max(weight, key=lambda c: weight[c]), found
+    return detect(" ".join(blocks))[0], found
+
+
 def detect_language(article: Article) -> Article:
     """Set the body's language and mark blocks written in another one."""
-    code, _ = detect(article.text)
+    blocks = list(_BLOCK.finditer(article.text))
+    code, found = dominant([m.group() for m in blocks])
     article.language = code or article.raw.language or article.language
     article.foreign_blocks = []
-    for m in _BLOCK.finditer(article.text):
+    for m, (other, confidence) in zip(blocks, found, strict=True):
         block = m.group()
-        if sum(c.isalpha() for c in block) < MIN_BLOCK_CHARS:
-            continue
-        other, confidence = detect(block)
         if other and other != article.language and confidence >= MIN_CONFIDENCE:
             article.foreign_blocks.append((m.start(), m.end(), other))
             article.warn("mixed_language", f"block in {other}: {block[:80]}", m.start(), m.end())

@@ -402,6 +402,7 @@ def html_to_document(html: str, source: Source, options: ReadOptions = ReadOptio
     ``extracted`` stays False. Raises ``EmptyInput`` when the page has no text.
     """
     tree = _parse_html(html)
+    captions = _figure_captions(tree)  # before trafilatura, which prunes the tree it is given
     found = (_extract(tree, source.uri) if options.extract_html else None) or Document()
     main_text = _paragraphs(found.text or "")
     text = main_text or _paragraphs(trafilatura.html2txt(tree))
@@ -415,7 +416,18 @@ def html_to_document(html: str, source: Source, options: ReadOptions = ReadOptio
         published=_iso_date(found.date),
         language=found.language or _html_lang(tree),
         extracted=bool(main_text),
+        captions=captions,
     )
+
+
+def _figure_captions(tree: lxml.html.HtmlElement) -> list[str]:
+    """The page's ``<figcaption>`` texts, which main-text extraction drops, once each."""
+    out: list[str] = []
+    for node in tree.iter("figcaption"):
+        text = _one_line(node.text_content())
+        if text and text not in out:
+            out.append(text)
+    return out
 
 
 def _parse_html(html: str) -> lxml.html.HtmlElement:
