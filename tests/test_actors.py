@@ -131,10 +131,6 @@ def test_security_council_with_either_apostrophe(records: dict[str, Record]) -> 
     assert texts(council) == ["Conseil de sécurité de l'ONU", "Conseil de sécurité de l’ONU"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the table scan takes the first alias that matches at each word start and skips the words it covers: "
-    "at 'Le' the anaphoric alias 'le Conseil' matches first, so the full name 'Conseil de sécurité de "
-    "l'ONU' after it is never tried; 'le Conseil' is then dropped (unanchored) and only 'ONU' is left"))
 def test_security_council_after_the_definite_article(pipeline: Pipeline) -> None:
     record = pipeline.analyze("Réunion à New York\n\nLe Conseil de sécurité de l’ONU se réunira jeudi à la "
                               "demande de la France pour examiner le dernier tir de missile.\n")
@@ -154,9 +150,6 @@ def test_kim_alone_joins_kim_jong_un_and_kim_yo_jong_stays_apart(records: dict[s
     assert sister["id"] != kim["id"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a bare 'Kim' goes to the Kim with the most mentions in the whole article, counting mentions that come "
-    "after it: 'Kim urged ...' right after 'Kim Jong Un' joins Kim Yo Jong when she is named twice later"))
 def test_kim_alone_goes_to_the_kim_named_before(pipeline: Pipeline) -> None:
     record = pipeline.analyze(
         "Kim visits factory\n\nNorth Korean leader Kim Jong Un inspected a missile factory on Tuesday. Kim urged "

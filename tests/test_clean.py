@@ -119,10 +119,6 @@ def test_comment_form_at_the_end_is_removed(cleaner: Cleaner, lang: str) -> None
     assert removed(art, "comment_form") == [line for line in form if line != captcha]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the comment form is looked for only after the last line that looks like a paragraph; a reader's "
-    "comment posted under the form (12+ words ending with a period) is taken as the last paragraph, so "
-    "'Leave a comment'/'Laisser un commentaire' and the comment stay in the body"))
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_comment_form_with_a_posted_comment_is_removed(cleaner: Cleaner, lang: str) -> None:
     title, p1, p2, p3 = ARTICLES[lang]
@@ -146,9 +142,6 @@ def test_captcha_line_is_removed(cleaner: Cleaner, lang: str, captcha: str) -> N
     assert paragraphs(art) == [p1, p2, p3]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "subtraction captchas are never recognised: lines are matched on key(), which turns '-' into a space "
-    "('10 - 4 = ?' -> '10 4 = ?'), so the '-' operator of the captcha pattern cannot match"))
 @pytest.mark.parametrize(("lang", "captcha"), [("en", "10 - 4 = ?"), ("fr", "dix - quatre =")])
 def test_subtraction_captcha_is_removed(cleaner: Cleaner, lang: str, captcha: str) -> None:
     title, p1, p2, p3 = ARTICLES[lang]

@@ -107,10 +107,6 @@ def test_en_according_to_is_indirect_speech(records: dict[str, Record]) -> None:
     assert "ministry" not in q["text"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'the ministry' is taken for a description of a person named earlier ('ministry' is a speaker noun "
-    "after a determiner); no person has that role, so the reference falls back to the person quoted last: "
-    "the ministry's statement is attributed to the union leader Helen Marsh"))
 def test_en_according_to_an_institution_is_not_the_last_person_quoted(records: dict[str, Record]) -> None:
     r = records["en"]
     q = quote(r, "the strike has already cost the economy")
@@ -144,10 +140,6 @@ def test_en_said_name_with_apposition(records: dict[str, Record]) -> None:
     assert direct[0]["cue"] == "said"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "“...,” said Jane Doe, a researcher at ...: besides the direct quote, the indirect-speech rule takes the "
-    "quotation as the verb's left clausal complement and adds an indirect quote of the same words starting "
-    "at the opening “ (so it is not contained in the direct quote and is not deduplicated)"))
 def test_en_said_name_with_apposition_is_one_quote(records: dict[str, Record]) -> None:
     found = quotes_with(records["en"], "Strikes of this length are rare")
     assert [q["kind"] for q in found] == ["direct"]
@@ -267,4 +259,4 @@ def test_every_quote_slices_the_text_and_names_an_existing_speaker(records: dict
             assert q["kind"] in ("direct", "indirect")
             assert q["speaker"] is None or q["speaker"] in ids, q
             n += 1
-    assert n >= 15
+    assert n >= 14  # one per quotation of the test articles, duplicates excluded

@@ -142,26 +142,38 @@ class ActorTable:
     def find(self, text: str) -> Iterator[Match]:
         """Every actor name in ``text``, longest first, not overlapping, in text order."""
         folded = _match_form(text)
+        starts = [m.start() for m in _WORD_START.finditer(folded)]
         pos = 0
-        for m in _WORD_START.finditer(folded):
-            i = m.start()
+        for n, i in enumerate(starts):
             if i < pos:
                 continue
-            for alias in self._index.get(folded[i:i + 2], ()):
-                if alias.inflected is not None:
-                    m = alias.inflected.match(folded, i)
-                    if m is None:
-                        continue
-                    j = m.end()
-                elif folded.startswith(alias.folded, i):
-                    j = i + len(alias.folded)
-                else:
+            found = self._match_at(text, folded, i)
+            if found is None:
+                continue
+            j, alias = found
+            if alias.anaphoric:
+                # "Le Conseil de sécurité de l'ONU": a full name starting inside beats the short form
+                inner = (self._match_at(text, folded, k) for k in starts[n + 1:] if k < j)
+                if any(f is not None and not f[1].anaphoric and f[0] > j for f in inner):
                     continue
-                if not self._fits(text, i, j, alias):
+            yield Match(i, j, alias.actor, alias.anaphoric)
+            pos = j
+
+    def _match_at(self, text: str, folded: str, i: int) -> tuple[int, _Alias] | None:
+        """The longest alias starting at ``i``: its end and the alias."""
+        for alias in self._index.get(folded[i:i + 2], ()):
+            if alias.inflected is not None:
+                m = alias.inflected.match(folded, i)
+                if m is None:
                     continue
-                yield Match(i, j, alias.actor, alias.anaphoric)
-                pos = j
-                break
+                j = m.end()
+            elif folded.startswith(alias.folded, i):
+                j = i + len(alias.folded)
+            else:
+                continue
+            if self._fits(text, i, j, alias):
+                return j, alias
+        return None
 
     @staticmethod
     def _fits(text: str, i: int, j: int, alias: _Alias) -> bool:

@@ -225,9 +225,9 @@ def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list
         return None
 
     def salience(g: str) -> tuple[int, int]:
-        """The person mentioned most so far, then last: a bare "Kim" is the Kim the article is about."""
+        """The person mentioned most before it, then last: a bare "Kim" is the Kim the article is about."""
         starts = [m.start for m in groups[g] if m.start < c.start]
-        return len(groups[g]), max(starts) if starts else -1
+        return len(starts), max(starts) if starts else -1
 
     return max(owners, key=salience)
 

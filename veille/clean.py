@@ -110,7 +110,7 @@ class Boilerplate:
             return "other"
         if k in self.exact:
             return self.exact[k]
-        if self.captcha.match(k):
+        if self.captcha.match(" ".join(fold(line.text).split())):  # fold keeps the minus sign
             return "captcha"
         short = line.n_words <= 40
         for phrase, kind in self.prefix:
@@ -199,7 +199,7 @@ class Cleaner:
         paragraphs = [i for i, ln in enumerate(lines) if ln.kind is None and ln.is_paragraph]
         first_par = paragraphs[0] if paragraphs else len(lines)
         last_par = paragraphs[-1] if paragraphs else -1
-        self._mark_comment_form(lines, last_par)
+        self._mark_comment_form(lines, first_par, last_par)
         body_language = self._guess_language(lines, paragraphs, raw.language)
         self._mark_duplicates(lines)
         article.title = raw.title.strip() if raw.title else None
@@ -228,10 +228,13 @@ class Cleaner:
                              f"{', '.join(kinds)} lines")
         return article
 
-    def _mark_comment_form(self, lines: list[Line], last_par: int) -> None:
-        """After the last paragraph, a "Leave a comment" line starts the form: all that follows is the form."""
-        for i in range(last_par + 1, len(lines)):
-            if lines[i].key in self.boilerplate.comment_start:
+    def _mark_comment_form(self, lines: list[Line], first_par: int, last_par: int) -> None:
+        """A "Leave a comment" line after the article starts the form: all that follows is the form
+        (readers' comments too). It may come before a posted comment, so before the last paragraph."""
+        starts = [i for i in range(first_par + 1, len(lines)) if lines[i].key in self.boilerplate.comment_start]
+        for i in starts:
+            paragraphs_after = sum(1 for ln in lines[i + 1:] if ln.kind is None and ln.is_paragraph)
+            if i > last_par or paragraphs_after <= 2:
                 for line in lines[i:]:
                     if line.kind != "captcha":
                         line.kind = "comment_form"

@@ -303,8 +303,8 @@ class _Context:
             if span is None:
                 continue
             s, e = span
-            if e - s < 10 or any(q.start <= s and e <= q.end for q in found + out):
-                continue
+            if e - s < 10 or any(q.start - 1 <= s and e <= q.end + 1 for q in found + out):
+                continue  # the reported words are a quotation found already (give or take its marks)
             quote = Quote("indirect", self.text[s:e], s, e)
             self._set_speaker(quote, token)
             if quote.speaker_text and self._can_speak(quote):

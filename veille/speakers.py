@@ -80,10 +80,8 @@ class People:
         before = [(s, ent) for s, _, ent in self.people if s < ref.pos and self._agrees(ent, ref.gender)]
         if ref.words is not None:
             described = [(s, ent) for s, ent in before if ref.words <= self.roles.get(ent.id, set())]
-            if described:
-                return max(described, key=lambda t: t[0])[1]
-            if not ref.singular:
-                return None
+            # a description names a person only if the text described someone so ("the ministry" is no one)
+            return max(described, key=lambda t: t[0])[1] if described else None
         recent = [(end, ent) for end, ent in speakers
                   if ref.pos - end <= SALIENCE_CHARS and self._agrees(ent, ref.gender)]
         if recent and (ref.inverted or self._adjacent(recent[-1], ref.pos)):
