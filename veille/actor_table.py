@@ -103,8 +103,19 @@ class ActorTable:
             for names in actor.anaphoric.values():
                 for name in names:
                     self._add(name, actor, anaphoric=True)
+        # buckets by the first four characters (aliases shorter than that, and inflected ones whose
+        # fourth letter may be an ending, by the first two): a few candidates per word start
+        self._long: dict[str, list[_Alias]] = defaultdict(list)
+        self._short: dict[str, list[_Alias]] = defaultdict(list)
         for entries in self._index.values():
-            entries.sort(key=lambda a: len(a.folded), reverse=True)
+            for a in entries:
+                if len(a.folded) >= 4 and a.inflected is None:
+                    self._long[a.folded[:4]].append(a)
+                else:
+                    self._short[a.folded[:2]].append(a)
+        for bucket in (*self._long.values(), *self._short.values()):
+            bucket.sort(key=lambda a: len(a.folded), reverse=True)
+        del self._index
         self._people_keys = list(people)
         self._people = people
 
@@ -161,7 +172,9 @@ class ActorTable:
 
     def _match_at(self, text: str, folded: str, i: int) -> tuple[int, _Alias] | None:
         """The longest alias starting at ``i``: its end and the alias."""
-        for alias in self._index.get(folded[i:i + 2], ()):
+        candidates = sorted((*self._long.get(folded[i:i + 4], ()), *self._short.get(folded[i:i + 2], ())),
+                            key=lambda a: len(a.folded), reverse=True)
+        for alias in candidates:
             if alias.inflected is not None:
                 m = alias.inflected.match(folded, i)
                 if m is None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 import spacy
 
@@ -146,7 +147,7 @@ class ActorFinder:
                 person_tokens.setdefault(gk, []).append(tokens)
         return groups
 
-    def _propagate(self, text: str, groups: dict[str, list[Candidate]], stop_words: set[str]) -> None:
+    def _propagate(self, text: str, groups: dict[str, list[Candidate]], stop_words: frozenset[str]) -> None:
         """Add the recurrences of every recognised name form that no finder caught,
         and of people's surnames ("Adeyemi" after "Ruth Adeyemi")."""
         owner: dict[str, str | None] = {}
@@ -177,7 +178,7 @@ class ActorFinder:
             groups[gk].append(Candidate(m.start(), m.end(), m.group(), model.type, model.actor))
             covered.append((m.start(), m.end()))
 
-    def _is_surname(self, word: str, gk: str, stop_words: set[str]) -> bool:
+    def _is_surname(self, word: str, gk: str, stop_words: frozenset[str]) -> bool:
         if len(word) < 3 or word[0].islower() or word.lower() in stop_words or word.rstrip(".") in _NAME_SUFFIXES:
             return False
         other = self.table.lookup(word)
@@ -232,12 +233,13 @@ def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list
     return max(owners, key=salience)
 
 
-def _stop_words(language: str | None) -> set[str]:
+@cache
+def _stop_words(language: str | None) -> frozenset[str]:
     """spaCy's stop words of the language: a surname that is also a common word ("Un") is not propagated."""
     try:
-        return set(spacy.util.get_lang_class(language or "xx").Defaults.stop_words)
+        return frozenset(spacy.util.get_lang_class(language or "xx").Defaults.stop_words)
     except (ImportError, KeyError, ValueError):  # no language class for this code in spaCy
-        return set()
+        return frozenset()
 
 
 def _trim(text: str, start: int, end: int, strip: list[str], person: bool) -> tuple[int, int] | None:

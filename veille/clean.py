@@ -200,7 +200,7 @@ class Cleaner:
         first_par = paragraphs[0] if paragraphs else len(lines)
         last_par = paragraphs[-1] if paragraphs else -1
         self._mark_comment_form(lines, first_par, last_par)
-        body_language = self._guess_language(lines, paragraphs, raw.language)
+        body_language = self._guess_language(article, lines, paragraphs)
         self._mark_duplicates(lines)
         article.title = raw.title.strip() if raw.title else None
         article.authors = list(raw.authors)
@@ -241,11 +241,11 @@ class Cleaner:
                 return
 
     @staticmethod
-    def _guess_language(lines: list[Line], paragraphs: list[int], hint: str | None) -> str | None:
+    def _guess_language(article: Article, lines: list[Line], paragraphs: list[int]) -> str | None:
         """The language of the running text (the paragraphs), before the page is cleaned."""
         blocks = [lines[i].text for i in paragraphs] or [ln.text for ln in lines if ln.kind is None]
-        code, _ = dominant(blocks[:40])
-        return code or hint
+        code, _ = dominant(blocks[:40], article.block_languages)
+        return code or article.raw.language
 
     @staticmethod
     def _mark_duplicates(lines: list[Line]) -> None:
@@ -360,13 +360,15 @@ class Cleaner:
         for open_mark, close_mark in languages.get(article.language).marks:
             if open_mark == close_mark:
                 continue
+            marks = re.compile("|".join(map(re.escape, (open_mark, close_mark, "\n\n"))))
             depth, last_close = 0, -1
-            for i, c in enumerate(text):
-                if c == "\n" and text.startswith("\n\n", i):
+            for m in marks.finditer(text):
+                i, c = m.start(), m.group()
+                if c == "\n\n":
                     depth = 0
-                if c == open_mark:
+                elif c == open_mark:
                     depth += 1
-                elif c == close_mark:
+                else:
                     if depth == 0:
                         start = last_close if 0 <= last_close and i - last_close <= 80 else max(0, i - 30)
                         article.warn("translation_artifact", text[start:i + 1], start, i + 1)

@@ -128,6 +128,8 @@ class Article:
     language: str | None = None
     #: (start, end, language) of blocks of the body in another language than the body
     foreign_blocks: list[tuple[int, int, str]] = field(default_factory=list)
+    #: block text → (language, confidence), as judged by the cleaner, reused by the language stage
+    block_languages: dict[str, tuple[str | None, float]] = field(default_factory=dict)
     doc: Any = None  # the spaCy Doc of ``text``
     entities: list[Entity] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)

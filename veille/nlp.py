@@ -14,7 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -50,12 +52,17 @@ def paragraph_breaks(doc: Doc) -> Doc:
     sentence-final punctuation. The parser (or sentencizer) keeps boundaries set before it;
     without this the French parser splits "... Antony Blinken | a déclaré que ...".
     """
+    # one pass into an array: the Token.is_sent_start setter rescans the doc at every call
+    starts = numpy.zeros(len(doc), dtype="int64")
+    if len(doc):
+        starts[0] = 1
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if prev.is_space and "\n" in prev.text or "\n" in prev.whitespace_:
-            token.is_sent_start = True
+            starts[token.i] = 1
         elif not token.is_space and not (prev.is_space or set(prev.text) & _SENTENCE_END):
-            token.is_sent_start = False
+            starts[token.i] = -1
+    doc.from_array([SENT_START], starts.astype("uint64"))
     return doc
 
 

@@ -42,11 +42,23 @@ def fold_char(c: str) -> str:
     return decomposed[0] if all(unicodedata.combining(m) for m in decomposed[1:]) else low
 
 
+class _FoldTable(dict):
+    """``str.translate`` table filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = folded = fold_char(chr(code))
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """``text`` folded character by character: same length, so offsets carry over."""
-    return "".join(fold_char(c) for c in text)
+    return text.translate(_TABLE)
 
 
+@lru_cache(maxsize=200_000)
 def key(text: str) -> str:
     """A comparison key for names and phrases: folded, hyphens as spaces, spaces collapsed."""
     return " ".join(fold(text).replace("-", " ").split())
