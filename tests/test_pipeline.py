@@ -109,3 +109,13 @@ def test_examples_are_bundled(examples: Path):
     kinds = {p.suffix for p in examples.iterdir()}
     assert {".txt", ".html"} <= kinds
     assert len(list(examples.iterdir())) >= 6
+
+
+@pytest.mark.parametrize("text,language,actor", [
+    ("Путин прибыл в Пхеньян на переговоры с Ким Чен Ыном", "ru", "Vladimir Putin"),
+    ("Le président Emmanuel Macron reçoit le chancelier allemand à l'Élysée", "fr", "Emmanuel Macron"),
+])
+def test_a_one_line_excerpt_is_analysed_not_refused(pipeline, text, language, actor):
+    rec = pipeline.analyze(text)
+    assert rec["text"] == text and rec["language"] == language
+    assert actor in {e["name"] for e in rec["entities"]}

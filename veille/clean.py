@@ -217,6 +217,11 @@ class Cleaner:
             for line in lines:
                 if line.kind is None and line.key == title_key:
                     line.kind = "title"
+        if article.title and not any(line.kind is None for line in lines):
+            # an excerpt that is one headline-like line: it is the text to analyse, not a title
+            for line in lines:
+                if line.kind == "title":
+                    line.kind = None
         self._collect(article, lines)
         article.language = body_language
         self._strip_dateline(article)
@@ -231,7 +236,8 @@ class Cleaner:
     def _mark_comment_form(self, lines: list[Line], first_par: int, last_par: int) -> None:
         """A "Leave a comment" line after the article starts the form: all that follows is the form
         (readers' comments too). It may come before a posted comment, so before the last paragraph."""
-        starts = [i for i in range(first_par + 1, len(lines)) if lines[i].key in self.boilerplate.comment_start]
+        first = first_par + 1 if first_par < len(lines) else 0  # no paragraph at all: the page is junk
+        starts = [i for i in range(first, len(lines)) if lines[i].key in self.boilerplate.comment_start]
         for i in starts:
             paragraphs_after = sum(1 for ln in lines[i + 1:] if ln.kind is None and ln.is_paragraph)
             if i > last_par or paragraphs_after <= 2:
