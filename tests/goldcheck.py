@@ -66,7 +66,7 @@ def entities(rec: dict[str, Any], gold: dict[str, Any]) -> list[str]:
         if norm(best["name"]) not in canon:
             problems.append(f"{g['name']} named {best['name']!r}")
         if len(best["mentions"]) < g.get("min_mentions", 1):
-            problems.append(f"{g['name']}: {len(best['mentions'])} mentions < {g['min_mentions']}")
+            problems.append(f"{g['name']}: {len(best['mentions'])} mentions < {g.get('min_mentions', 1)}")
     for a, b in gold.get("same_entity", []):
         ea = [e["id"] for e in rec["entities"] if norm(a) in _names(e)]
         eb = [e["id"] for e in rec["entities"] if norm(b) in _names(e)]
@@ -104,6 +104,8 @@ def offsets(rec: dict[str, Any]) -> list[str]:
     problems = [f"mention {m['text']!r} at {m['start']}" for e in rec["entities"] for m in e["mentions"]
                 if text[m["start"]:m["end"]] != m["text"]]
     problems += [f"quote at {q['start']}" for q in rec["quotes"] if text[q["start"]:q["end"]] != q["text"]]
+    problems += [f"caption mention {m['text']!r}" for e in rec["entities"] for m in e.get("caption_mentions", [])
+                 if rec["captions"][m["caption"]][m["start"]:m["end"]] != m["text"]]
     ids = {e["id"] for e in rec["entities"]}
     problems += [f"speaker {q['speaker']} unknown" for q in rec["quotes"] if q["speaker"] and q["speaker"] not in ids]
     return problems

@@ -262,3 +262,18 @@ def test_degraded_language_finds_table_actors_and_says_what_to_install(records: 
 @pytest.mark.parametrize("article", ["fr", "en"])
 def test_full_model_languages_carry_no_degraded_warning(records: dict[str, Record], article: str) -> None:
     assert [w for w in records[article]["warnings"] if w["kind"] == "degraded_model"] == []
+
+
+def test_actors_named_only_in_a_caption_are_kept_apart_from_body_mentions(pipeline):
+    text = ("Le Premier ministre japonais reçu à Séoul\n\n"
+            "Le président sud-coréen a reçu mardi à Séoul le Premier ministre japonais pour parler de la "
+            "sécurité régionale et des essais de missiles nord-coréens, selon la présidence.\n\n"
+            "Vladimir Poutine et Xi Jinping lors d'un sommet à Pékin. © AFP\n\n"
+            "Les deux dirigeants ont aussi évoqué les échanges commerciaux et le tourisme entre leurs pays.")
+    rec = pipeline.analyze(text)
+    assert rec["captions"] == ["Vladimir Poutine et Xi Jinping lors d'un sommet à Pékin. © AFP"]
+    putin = next(e for e in rec["entities"] if e["name"] == "Vladimir Putin")
+    assert putin["mentions"] == []  # not in the body
+    assert [m["text"] for m in putin["caption_mentions"]] == ["Vladimir Poutine"]
+    m = putin["caption_mentions"][0]
+    assert rec["captions"][m["caption"]][m["start"]:m["end"]] == "Vladimir Poutine"

@@ -110,7 +110,9 @@ def test_analyze_json_offsets_slice_the_text(summit_record):
     entities = summit_record["entities"]
     assert entities and summit_record["quotes"]
     for entity in entities:
-        assert entity["mentions"], entity
+        assert entity["mentions"] or entity["caption_mentions"], entity
+        for m in entity["caption_mentions"]:
+            assert summit_record["captions"][m["caption"]][m["start"]:m["end"]] == m["text"]
         for m in entity["mentions"]:
             assert text[m["start"]:m["end"]] == m["text"], (entity["name"], m)
     for q in summit_record["quotes"]:

@@ -68,7 +68,25 @@ class ActorFinder:
         groups = self._group(cands)
         self._propagate(text, groups, _stop_words(article.language))
         article.entities = self._entities(groups)
+        self._captions(article)
         return article
+
+    def _captions(self, article: Article) -> None:
+        """Actors the captions name (who is in the picture), by the table's names: to the entity
+        the body names already, or to a new entity whose mentions in the body are none."""
+        by_key = {e.actor_key: e for e in article.entities if e.actor_key}
+        for n, caption in enumerate(article.captions):
+            for m in self.table.find(caption):
+                if m.anaphoric:
+                    continue
+                entity = by_key.get(m.actor.key)
+                if entity is None:
+                    entity = Entity(id=f"e{len(article.entities) + 1}", name=m.actor.name, type=m.actor.type,
+                                    kb_id=m.actor.kb_id, actor_key=m.actor.key)
+                    article.entities.append(entity)
+                    by_key[m.actor.key] = entity
+                entity.caption_mentions.append(
+                    {"caption": n, "text": caption[m.start:m.end], "start": m.start, "end": m.end})
 
     # -- finding -----------------------------------------------------------------
     def _ner(self, article: Article, lang: languages.LanguageData) -> list[Candidate]:

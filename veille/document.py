@@ -100,6 +100,8 @@ class Entity:
     screening: list[dict[str, Any]] = field(default_factory=list)
     #: the actor table's key when the entity was linked to it
     actor_key: str | None = None
+    #: where captions name the actor: {"caption": index in captions, "text", "start", "end"}
+    caption_mentions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

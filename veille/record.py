@@ -27,6 +27,7 @@ def to_record(article: Article) -> dict[str, Any]:
             {
                 "id": e.id, "name": e.name, "type": e.type, "kb_id": e.kb_id,
                 "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in e.mentions],
+                "caption_mentions": e.caption_mentions,
                 "screening": e.screening,
             }
             for e in article.entities
