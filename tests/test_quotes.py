@@ -260,3 +260,15 @@ def test_every_quote_slices_the_text_and_names_an_existing_speaker(records: dict
             assert q["speaker"] is None or q["speaker"] in ids, q
             n += 1
     assert n >= 14  # one per quotation of the test articles, duplicates excluded
+
+
+def test_fr_a_source_after_a_name_is_not_that_person(pipeline) -> None:
+    """", selon les médias russes" after "avec Kim" is no apposition describing Kim."""
+    text = ("Visite à Pyongyang\n\n"
+            "Le ministre chinois des Affaires étrangères Wang Yi a tenu jeudi des discussions au sommet avec "
+            "Kim Jong Un, selon les médias russes.\n\n"
+            "Les deux pays ont promis de renforcer leurs échanges dans les domaines du commerce et de la culture.")
+    rec = pipeline.analyze(text)
+    q = next(q for q in rec["quotes"] if q["cue"] == "selon")
+    assert q["speaker"] is None and q["speaker_text"] == "les médias russes"
+    assert "discussions au sommet" in q["text"]

@@ -175,8 +175,9 @@ class _Context:
         self.mentions = sorted(
             ((m.start, m.end, e) for e in article.entities for m in e.mentions), key=lambda t: t[0])
         self.people = self._people()
-        #: quotes whose speaker is a pronoun or a description, resolved in text order at the end
-        self.pending: dict[int, Reference] = {}
+        #: quotes whose speaker is a pronoun or a description, resolved in text order at the end;
+        #: keyed by id() and holding the quote itself, so a discarded candidate's id is never reused
+        self.pending: dict[int, tuple[Quote, Reference]] = {}
 
     def _people(self) -> People:
         subjects: set[int] = set()
@@ -192,7 +193,10 @@ class _Context:
                 head = span.root
                 if head.dep_ in _SUBJECTS or (head.dep_ == "appos" and head.head.dep_ in _SUBJECTS):
                     subjects.add(s)
-        return People(self.text, self.mentions, self.lex.civilities, subjects, sentence_of)
+        noun_starts = None
+        if self.doc is not None and self.doc.has_annotation("POS"):
+            noun_starts = {t.idx for t in self.doc if t.pos_ in ("DET", "NOUN", "ADJ", "PROPN", "NUM")}
+        return People(self.text, self.mentions, self.lex.civilities, subjects, sentence_of, noun_starts)
 
     def resolve_references(self, quotes: list[Quote]) -> None:
         """Pronoun and description speakers, in text order: earlier speakers are the salient ones."""
@@ -202,11 +206,11 @@ class _Context:
         for quote in quotes:
             if quote.speaker_text is None and previous is not None and self._continues(previous, quote):
                 quote.speaker, quote.speaker_text, quote.cue = previous.speaker, previous.speaker_text, previous.cue
-                ref = self.pending.get(id(previous))
+                ref = self._reference(previous)
                 if ref is not None:
-                    self.pending[id(quote)] = ref
+                    self._defer(quote, ref)
             previous = quote if quote.kind == "direct" else previous
-            ref = self.pending.get(id(quote))
+            ref = self._reference(quote)
             if ref is not None:
                 ent = self.people.resolve(ref, speakers)
                 quote.speaker = ent.id if ent else None
@@ -258,8 +262,8 @@ class _Context:
                 subject = self.doc[inserted.i + 1]
                 if subject.pos_ == "PRON":
                     quote.speaker_text = subject.text
-                    self.pending[id(quote)] = Reference(
-                        subject.idx, self.lex.pronouns.get(_pronoun(subject.text)), inverted=True)
+                    self._defer(quote, Reference(
+                        subject.idx, self.lex.pronouns.get(_pronoun(subject.text)), inverted=True))
                 else:
                     self._set_speaker_span(quote, subject.idx, subject.idx + len(subject))
             return
@@ -445,8 +449,8 @@ class _Context:
             word = _pronoun(subject.text)
             if word in self.lex.pronouns:
                 quote.speaker_text = subject.text
-                self.pending[id(quote)] = Reference(
-                    subject.idx, self.lex.pronouns[word], inverted=subject.i > cue.i)
+                self._defer(quote, Reference(
+                    subject.idx, self.lex.pronouns[word], inverted=subject.i > cue.i))
             return
         tokens = [t for t in subject.subtree if t.dep_ not in ("acl:relcl", "relcl", "punct") or t.i < subject.i]
         tokens = [t for t in tokens if abs(t.i - subject.i) <= MAX_SPEAKER_TOKENS]
@@ -510,17 +514,24 @@ class _Context:
             return
         words = key(quote.speaker_text).split()
         if len(words) == 1 and _pronoun(quote.speaker_text) in self.lex.pronouns:  # "selon lui"
-            self.pending[id(quote)] = Reference(s, self.lex.pronouns[_pronoun(quote.speaker_text)])
+            self._defer(quote, Reference(s, self.lex.pronouns[_pronoun(quote.speaker_text)]))
         elif len(words) >= 2 and (words[0] in self.lex.determiners or words[0].endswith("'")):
             # "la chercheuse", "le chef de la diplomatie russe": a person described earlier
             described = content_words(" ".join(words[1:]))
             if described and described & self.lex.speaker_nouns:
-                self.pending[id(quote)] = Reference(
-                    s, None, described, singular=not words[-1].endswith(("s", "x")) and words[0] != "les")
+                self._defer(quote, Reference(
+                    s, None, described, singular=not words[-1].endswith(("s", "x")) and words[0] != "les"))
+
+    def _defer(self, quote: Quote, ref: Reference) -> None:
+        self.pending[id(quote)] = (quote, ref)
+
+    def _reference(self, quote: Quote) -> Reference | None:
+        entry = self.pending.get(id(quote))
+        return entry[1] if entry is not None and entry[0] is quote else None
 
     def _can_speak(self, quote: Quote) -> bool:
         """Indirect speech needs a speaker that can speak: an actor, a pronoun, or a noun such as "officials"."""
-        if quote.speaker is not None or id(quote) in self.pending:
+        if quote.speaker is not None or self._reference(quote) is not None:
             return True
         words = set(key(quote.speaker_text or "").split())
         words |= {w[:-1] for w in words if w.endswith("s")}  # "governments" speaks like "government"

@@ -55,7 +55,8 @@ class People:
     """The people of one article, with what the text says of them: gender and roles."""
 
     def __init__(self, text: str, mentions: list[tuple[int, int, Entity]], civilities: dict[str, str],
-                 subjects: set[int], sentence_of: dict[int, int]):
+                 subjects: set[int], sentence_of: dict[int, int], noun_starts: set[int] | None = None):
+        """``noun_starts``: offsets where a noun phrase may start (from the tagger); None = anywhere."""
         self.people = [(s, e, ent) for s, e, ent in mentions if ent.type == "PER"]
         self.subjects = subjects  # starts of mentions that are grammatical subjects
         self.sentence_of = sentence_of  # mention start → sentence number
@@ -67,7 +68,8 @@ class People:
             if before and key(before[-1]) in folded_civilities:
                 self.gender.setdefault(ent.id, folded_civilities[key(before[-1])])
             m = _APPOSITION.match(text, e)
-            if m:
+            # "Hélène Garnier, chercheuse à l'Ifri" describes her; "Kim, selon les médias" does not
+            if m and (noun_starts is None or m.start(1) in noun_starts):
                 self.roles[ent.id] |= content_words(m.group(1))
             head = re.split(r"[.;:!?\n]", text[max(0, s - 90):s])[-1]
             if head.rstrip().endswith(","):
@@ -79,6 +81,8 @@ class People:
             return None  # a group: "ils", "they"
         before = [(s, ent) for s, _, ent in self.people if s < ref.pos and self._agrees(ent, ref.gender)]
         if ref.words is not None:
+            if not ref.singular:
+                return None  # "les responsables", "the officials": a group, not one person
             described = [(s, ent) for s, ent in before if ref.words <= self.roles.get(ent.id, set())]
             # a description names a person only if the text described someone so ("the ministry" is no one)
             return max(described, key=lambda t: t[0])[1] if described else None
