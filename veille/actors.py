@@ -243,10 +243,12 @@ def _person_owner(c: Candidate, tokens: list[str], person_tokens: dict[str, list
     if not owners:
         return None
 
-    def salience(g: str) -> tuple[int, int]:
-        """The person mentioned most before it, then last: a bare "Kim" is the Kim the article is about."""
+    def salience(g: str) -> tuple[int, bool, int]:
+        """The person mentioned most before it, then a known actor, then the last named:
+        a bare "Kim" is the Kim the article is about."""
         starts = [m.start for m in groups[g] if m.start < c.start]
-        return len(starts), max(starts) if starts else -1
+        known = any(m.actor is not None for m in groups[g])
+        return len(starts), known, max(starts) if starts else -1
 
     return max(owners, key=salience)
 
