@@ -185,10 +185,6 @@ def test_leading_foreign_caption_and_bare_name_byline(cleaner: Cleaner) -> None:
     assert removed(art, "byline") == ["Milos Schmidt"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a leading caption in another language that is a full sentence (12+ words ending with '.') is taken "
-    "as the first paragraph: the head before it is empty, so the caption stays in the body and the "
-    "French title is not recognised (title None, title line left in the body)"))
 def test_leading_foreign_full_sentence_caption(cleaner: Cleaner) -> None:
     caption = "Fishermen unload their catch at the harbour of Brest, western France, on March 2, 2024."
     title = "La pêche bretonne face à la hausse du prix du gazole"
@@ -202,10 +198,6 @@ def test_leading_foreign_full_sentence_caption(cleaner: Cleaner) -> None:
     assert paragraphs(art) == [p1, p2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a short title line is judged by language detection like a caption: lingua (low-accuracy mode) takes "
-    "the four-word English title 'Chess final in Kazan' for French (0.81), so the title is removed as a "
-    "foreign caption and the article has no title"))
 def test_short_title_is_not_taken_for_a_foreign_caption(cleaner: Cleaner) -> None:
     title = "Chess final in Kazan"
     _, p1, p2, p3 = ARTICLES["en"]

@@ -44,6 +44,7 @@ _LETTER_PAIR = re.compile(r"[^\W\d_]{2}")
 MIN_PARAGRAPH_WORDS = 12
 MAX_TITLE_WORDS = 30
 MAX_CAPTION_WORDS = 45
+MIN_FOREIGN_WORDS = 6
 
 
 def _words(text: str) -> int:
@@ -201,6 +202,10 @@ class Cleaner:
         last_par = paragraphs[-1] if paragraphs else -1
         self._mark_comment_form(lines, first_par, last_par)
         body_language = self._guess_language(article, lines, paragraphs)
+        # a caption written as a sentence in another language, above the title, is no first paragraph
+        while first_par < last_par and lines[first_par].n_words <= MAX_CAPTION_WORDS and \
+                self._is_foreign(lines[first_par], body_language):
+            first_par = next(i for i in paragraphs if i > first_par)
         self._mark_duplicates(lines)
         article.title = raw.title.strip() if raw.title else None
         article.authors = list(raw.authors)
@@ -308,7 +313,8 @@ class Cleaner:
 
     @staticmethod
     def _is_foreign(line: Line, body_language: str | None) -> bool:
-        if not body_language or line.n_words < 4 or any(c in line.text for c in "«»“”\""):
+        # lingua's trigram models guess on a few words ("Chess final in Kazan" scores French)
+        if not body_language or line.n_words < MIN_FOREIGN_WORDS or any(c in line.text for c in "«»“”\""):
             return False
         code, confidence = detect(line.text)
         return code is not None and code != body_language and confidence >= 0.6
