@@ -38,10 +38,6 @@ class LoadedModel:
     def degraded(self) -> bool:
         return self.package is None
 
-    @property
-    def has_parser(self) -> bool:
-        return "parser" in self.nlp.pipe_names
-
 
 _SENTENCE_END = frozenset(".!?…:;»”\"“)")
 

@@ -31,10 +31,6 @@ class LanguageData:
     quotes: dict[str, Any] = field(default_factory=dict)
     actors: dict[str, Any] = field(default_factory=dict)
 
-    def list(self, section: dict[str, Any], name: str) -> list[str]:
-        value = section.get(name, [])
-        return list(value)
-
     @property
     def marks(self) -> tuple[tuple[str, str], ...]:
         pairs = self.quotes.get("marks")
