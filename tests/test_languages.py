@@ -12,7 +12,7 @@ from veille.language import detect
 FILES = {
     "language.toml": {"name", "spacy_models", "blank_tokenizer"},
     "cleaning.toml": {"comment_form_start", "numbers", "byline_prefixes", "byline_suffixes", "date_prefixes",
-                      "caption_credits", "comment_form", "share", "cookie", "subscribe", "nav", "related", "other"},
+                      "caption_credits", "author_conjunctions", "name_particles", "comment_form", "share", "cookie", "subscribe", "nav", "related", "other"},
     "quotes.toml": {"marks", "reporting_verbs", "passive_speaker_verbs", "source_phrases", "not_after_source",
                     "speaker_nouns", "pronouns", "civilities", "definite_determiners", "complementizers",
                     "sentence_initial_sources"},

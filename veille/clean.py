@@ -84,6 +84,8 @@ class Boilerplate:
         self.date_prefixes: list[str] = []
         self.credits: list[str] = []
         numbers: set[str] = set()
+        conjunctions: set[str] = set()
+        self.particles: set[str] = set()
         for lang in data:
             c = lang.cleaning
             for kind in ("comment_form", "share", "cookie", "subscribe", "nav", "related", "other"):
@@ -97,11 +99,16 @@ class Boilerplate:
             self.date_prefixes += [key(p) for p in c.get("date_prefixes", [])]
             self.credits += [fold(p) for p in c.get("caption_credits", [])]
             numbers |= {key(n) for n in c.get("numbers", [])}
+            conjunctions |= {n.lower() for n in c.get("author_conjunctions", [])}
+            self.particles |= {n.lower() for n in c.get("name_particles", [])}
         # longest first, so "Mis à jour le" wins over "Mis à jour"
         self.date_prefixes.sort(key=len, reverse=True)
         self.byline_prefixes.sort(key=len, reverse=True)
         operand = r"(?:\d+|" + "|".join(re.escape(n) for n in sorted(numbers, key=len, reverse=True)) + ")"
         # "dix + quinze =", "7 x 3 = ?", "seven + 3 = ___": a captcha question, in any language
+        # "By A and B, Reuters", "Par A et B": the names of a byline
+        self.author_separator = re.compile(
+            r"\s+(?:" + "|".join(map(re.escape, sorted(conjunctions))) + r")\s+|[,;|&/]" if conjunctions else r"[,;|&/]")
         self.captcha = re.compile(rf"^\s*{operand}\s*[-+x×*÷/]\s*{operand}\s*=\s*(?:\?|_+|\d+)?\s*$")
 
     def kind_of(self, line: Line) -> str | None:
@@ -164,21 +171,19 @@ class Boilerplate:
                     rest = text[: -len(s)].strip()
                     break
         if rest is None:
-            return [text] if _looks_like_name(text) else None
-        names = [n.strip() for n in re.split(r"\s+(?:and|et|und|y|e|и)\s+|[,;|&/]", rest) if n.strip()]
-        names = [n for n in names if _looks_like_name(n)]
+            return [text] if self._looks_like_name(text) else None
+        names = [n.strip() for n in self.author_separator.split(rest) if n.strip()]
+        names = [n for n in names if self._looks_like_name(n)]
         return names or None
 
-
-def _looks_like_name(text: str) -> bool:
-    """Two to four capitalised words, no digits, no sentence punctuation: "Milos Schmidt"."""
-    words = text.split()
-    if not 2 <= len(words) <= 4 or len(text) > 45 or _DIGIT.search(text):
-        return False
-    if any(c in text for c in ".!?:;«»“”\"()"):
-        return False
-    particles = {"de", "da", "di", "van", "von", "der", "le", "la", "bin", "ibn", "al", "el"}
-    return all(w[0].isupper() or w.lower() in particles for w in words) and words[0][0].isupper()
+    def _looks_like_name(self, text: str) -> bool:
+        """Two to four capitalised words, no digits, no sentence punctuation: "Milos Schmidt"."""
+        words = text.split()
+        if not 2 <= len(words) <= 4 or len(text) > 45 or _DIGIT.search(text):
+            return False
+        if any(c in text for c in ".!?:;«»“”\"()"):
+            return False
+        return all(w[0].isupper() or w.lower() in self.particles for w in words) and words[0][0].isupper()
 
 
 class Cleaner:
