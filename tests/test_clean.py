@@ -169,13 +169,16 @@ def test_caption_printed_twice_with_other_apostrophes_is_one_caption(cleaner: Cl
     assert paragraphs(art) == [p1, p2, p3]
 
 
+FISHING_TITLE = "La pêche bretonne face à la hausse du prix du gazole"
+FISHING_P1 = ("Les pêcheurs bretons ont manifesté lundi devant la préfecture pour réclamer une aide face à la "
+              "flambée du prix du carburant.")
+FISHING_P2 = ("Le gouvernement a promis de présenter un plan de soutien d'ici la fin du mois, sans en préciser "
+              "le montant exact.")
+
+
 def test_leading_foreign_caption_and_bare_name_byline(cleaner: Cleaner) -> None:
     caption = "Fishermen unload their catch at the harbour of Brest on Monday"
-    title = "La pêche bretonne face à la hausse du prix du gazole"
-    p1 = ("Les pêcheurs bretons ont manifesté lundi devant la préfecture pour réclamer une aide face à la "
-          "flambée du prix du carburant.")
-    p2 = ("Le gouvernement a promis de présenter un plan de soutien d'ici la fin du mois, sans en préciser "
-          "le montant exact.")
+    title, p1, p2 = FISHING_TITLE, FISHING_P1, FISHING_P2
     art = clean(cleaner, f"{caption}\nMilos Schmidt\n{title}\n{p1}\n\n{p2}\n")
     assert art.language == "fr"
     assert art.captions == [caption]
@@ -187,11 +190,7 @@ def test_leading_foreign_caption_and_bare_name_byline(cleaner: Cleaner) -> None:
 
 def test_leading_foreign_full_sentence_caption(cleaner: Cleaner) -> None:
     caption = "Fishermen unload their catch at the harbour of Brest, western France, on March 2, 2024."
-    title = "La pêche bretonne face à la hausse du prix du gazole"
-    p1 = ("Les pêcheurs bretons ont manifesté lundi devant la préfecture pour réclamer une aide face à la "
-          "flambée du prix du carburant.")
-    p2 = ("Le gouvernement a promis de présenter un plan de soutien d'ici la fin du mois, sans en préciser "
-          "le montant exact.")
+    title, p1, p2 = FISHING_TITLE, FISHING_P1, FISHING_P2
     art = clean(cleaner, f"{caption}\n{title}\n{p1}\n\n{p2}\n")
     assert art.captions == [caption]
     assert art.title == title
