@@ -102,6 +102,9 @@ class Entity:
     actor_key: str | None = None
     #: where captions name the actor: {"caption": index in captions, "text", "start", "end"}
     caption_mentions: list[dict[str, Any]] = field(default_factory=list)
+    #: where the place is (GPE/LOC/FAC, from the gazetteer): {"geonameid", "lat", "lon",
+    #: "country_code" (ISO alpha-2, upper case), "feature" ("country"|"city"), "name"}
+    place: dict[str, Any] | None = None
 
 
 @dataclass
