@@ -62,7 +62,7 @@ TARGET_RATIO = 1.3
 TARGET_ARTICLES_PER_S = 15.0
 #: below this share of a core (CPU s / wall s), the machine was busy and wall times are inflated
 BUSY_CPU_SHARE = 0.9
-STAGE_NAMES = ("clean", "language", "nlp", "actors", "quotes", "record")
+STAGE_NAMES = (*PipelineConfig().stages, "record")
 
 
 # -- articles ----------------------------------------------------------------------

@@ -240,7 +240,11 @@ def test_entity_ids_follow_first_mentions(records: dict[str, Record]) -> None:
     for record in records.values():
         entities = record["entities"]
         assert [e["id"] for e in entities] == [f"e{n}" for n in range(1, len(entities) + 1)]
-        firsts = [min(m["start"] for m in e["mentions"]) for e in entities]
+        # actors named only in captions, or only by an adjective an event needed ("le veto
+        # russe"), have no mention in the body: they come after the others
+        named = [e for e in entities if e["mentions"]]
+        assert entities[:len(named)] == named
+        firsts = [min(m["start"] for m in e["mentions"]) for e in named]
         assert firsts == sorted(firsts) and len(set(firsts)) == len(firsts)
         for e in entities:
             assert [m["start"] for m in e["mentions"]] == sorted(m["start"] for m in e["mentions"])

@@ -17,6 +17,9 @@ FILES = {
                     "speaker_nouns", "pronouns", "civilities", "definite_determiners", "complementizers",
                     "sentence_initial_sources"},
     "actors.toml": {"strip_prefixes", "not_actors"},
+    "demonyms.toml": {"demonyms", "blocs"},
+    "events.toml": {"verbs", "nouns", "nominal", "modality", "modes", "places", "dates", "roles", "prepositions",
+                    "grammar"},
 }
 SECTION_KEYS = {"exact", "prefix", "contains"}
 

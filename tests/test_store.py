@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -121,7 +122,7 @@ def test_put_is_idempotent_and_round_trips(store, db_path):
     record = _french_record()
     assert store.put(record) is True
     counts = store.counts()
-    assert counts == {"articles": 1, "entities": 4, "quotes": 2, "failures": 0}
+    assert counts == {"articles": 1, "entities": 4, "quotes": 2, "events": 1, "failures": 0}
     ingested = store.list()[0]["ingested_at"]
     assert store.put(copy.deepcopy(record)) is False
     assert store.counts() == counts
@@ -176,7 +177,7 @@ def test_a_failed_put_leaves_nothing_behind(store):
     record["entities"].append(dict(record["entities"][0]))  # duplicate entity id "e1"
     with pytest.raises(StoreError, match="constraint"):
         store.put(record)
-    assert store.counts() == {"articles": 0, "entities": 0, "quotes": 0, "failures": 0}
+    assert store.counts() == {"articles": 0, "entities": 0, "quotes": 0, "events": 0, "failures": 0}
     assert store.put(_french_record()) is True
 
 
@@ -185,7 +186,7 @@ def test_list_is_newest_first_with_summaries(filled):
     assert [s["id"] for s in summaries] == [FR2_ID, EN_ID, FR_ID]
     assert summaries[2] == {
         "id": FR_ID, "title": "Le Russe Poutine en Corée du Nord", "language": "fr",
-        "published": "2024-06-19", "uri": "file:///corpus/poutine.html", "entities": 4, "quotes": 2,
+        "published": "2024-06-19", "uri": "file:///corpus/poutine.html", "entities": 4, "quotes": 2, "events": 1,
         "ingested_at": summaries[2]["ingested_at"],
     }
     assert summaries[2]["ingested_at"].endswith("+00:00")
@@ -274,10 +275,41 @@ def test_reopening_keeps_data_and_does_not_rerun_migrations(db_path):
         assert store.schema_version == MIGRATIONS[-1].version
     before = _applied_migrations(db_path)
     with open_store(db_path) as store:
-        assert store.counts() == {"articles": 1, "entities": 4, "quotes": 2, "failures": 1}
+        assert store.counts() == {"articles": 1, "entities": 4, "quotes": 2, "events": 1, "failures": 1}
         assert store.get(FR_ID) == _french_record()
     assert _applied_migrations(db_path) == before
     assert [version for version, _, _ in before] == [m.version for m in MIGRATIONS]
+
+
+def _event_rows(path: Path) -> list[tuple]:
+    with _raw(path) as conn:
+        events = conn.execute('SELECT article_id, idx, type, modality, date, location_id, "start", "end" '
+                              "FROM events ORDER BY article_id, idx").fetchall()
+        actors = conn.execute("SELECT idx, role, entity_id FROM event_actors ORDER BY idx, role").fetchall()
+    return events + actors
+
+
+def test_events_and_their_actors_have_tables(store, db_path):
+    store.put(_french_record())
+    assert _event_rows(db_path) == [(FR_ID, 0, "CONSULT", "asserted", "2024-06-19", "e4", 0, 67),
+                                    (0, "source", "e1"), (0, "target", "e2")]
+
+
+class _StoreBeforeEvents(SQLiteStore):
+    migrations = MIGRATIONS[:1]
+
+
+def test_the_events_migration_fills_in_records_stored_before_it(db_path):
+    with _StoreBeforeEvents(db_path) as old:
+        assert old.schema_version == 1
+    with _raw(db_path) as conn, conn:  # a record as Veille 0.1 stored it: in the articles table only
+        conn.execute("INSERT INTO articles (id, record, ingested_at) VALUES (?, ?, '2024-06-20T00:00:00+00:00')",
+                     (FR_ID, json.dumps(_french_record())))
+    with open_store(db_path) as store:
+        assert store.schema_version == MIGRATIONS[-1].version
+        assert store.counts()["events"] == 1
+    assert _event_rows(db_path) == [(FR_ID, 0, "CONSULT", "asserted", "2024-06-19", "e4", 0, 67),
+                                    (0, "source", "e1"), (0, "target", "e2")]
 
 
 class _StoreWithTags(SQLiteStore):

@@ -47,6 +47,8 @@ class Actor:
     type: str
     kb_id: str | None = None
     country: str | None = None
+    #: a country's capital city (English name), for capital metonymy ("Moscow denied")
+    capital: str | None = None
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     anaphoric: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
@@ -223,7 +225,7 @@ def _actor(record: dict, origin: str) -> Actor:
     try:
         return Actor(
             key=record["key"], name=record["name"], type=record["type"], kb_id=record.get("kb_id"),
-            country=record.get("country"),
+            country=record.get("country"), capital=record.get("capital"),
             aliases={lang: tuple(v) for lang, v in (record.get("aliases") or {}).items()},
             anaphoric={lang: tuple(v) for lang, v in (record.get("anaphoric") or {}).items()},
         )

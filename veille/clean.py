@@ -33,10 +33,11 @@ _CLOSERS = "»”\"'’)] \u00a0\u202f"
 _WORD = re.compile(r"\w[\w'’-]*")
 _CRUMB_SEP = re.compile(r"\s+[>›»/|]\s+")
 _DIGIT = re.compile(r"\d")
-#: a wire dateline opening the first paragraph: "MOSCOU, 1 nov 2024 (AFP) - ", "SEOUL (Reuters) - "
+#: a wire dateline opening the first paragraph: "MOSCOU, 1 nov 2024 (AFP) - ", "SEOUL (Reuters) - ",
+#: "VIENNA — " (a place in capitals and a dash, with no agency)
 _DATELINE = re.compile(
     r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’. -]{1,40}?)(?:,\s*(?P<date>[^()\n]{3,30}?))?\s*"
-    r"\((?P<agency>[^()\n]{2,25})\)\s*[-–—]+\s*")
+    r"(?:\((?P<agency>[^()\n]{2,25})\)\s*[-–—]+|\s[–—]|\s--)\s+")
 #: a news agency's desk signature closing a wire story ("bur-gkg/cn/ial", "jmr/abc")
 _DESK_SLUG = re.compile(r"^[a-z]{2,6}(?:[-/][a-z]{2,6})+$")
 _LETTER_PAIR = re.compile(r"[^\W\d_]{2}")

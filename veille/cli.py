@@ -34,6 +34,7 @@ from rich.table import Table
 
 from .document import Failure
 from .errors import VeilleError
+from .events import event_line
 from .pipeline import Pipeline, PipelineConfig, Record
 
 __all__ = ["cli", "main"]
@@ -186,7 +187,7 @@ def list_(ctx: click.Context, limit: int, offset: int, language: str | None, fai
     if failures:
         _table(rows, ["at", "uri", "code", "reason"])
     else:
-        _table(rows, ["id", "language", "published", "title", "entities", "quotes"])
+        _table(rows, ["id", "language", "published", "title", "entities", "quotes", "events"])
 
 
 @cli.command(short_help="Show one stored article, by id or id prefix.")
@@ -274,6 +275,10 @@ def _report(rec: Record, full_text: bool = False) -> None:
         mark = "«»" if q["kind"] == "direct" else "~"
         cue = f" ({q['cue']})" if q.get("cue") else ""
         out.print(f"  {mark} [bold]{escape(who)}[/]{escape(cue)}: {escape(text)}")
+    events = rec.get("events", [])
+    out.print(f"\n[bold]Events[/] ({len(events)})")
+    for ev in events:
+        out.print(f"  {escape(event_line(ev, names))}")
     out.print()
 
 

@@ -22,8 +22,10 @@ from .actors import ActorFinder
 from .clean import Cleaner
 from .document import Article, Failure, RawDocument
 from .errors import ConfigError, VeilleError, error_for
+from .events import EventFinder
 from .language import detect_language
 from .nlp import NLP
+from .places import PlaceResolver
 from .quotes import QuoteFinder
 from .record import to_record
 
@@ -42,7 +44,7 @@ class PipelineConfig:
     max_bytes: int = 20_000_000
     #: cleaned bodies longer than this are cut, with a ``truncated`` warning
     max_chars: int = 200_000
-    stages: tuple[str, ...] = ("clean", "language", "nlp", "actors", "quotes")
+    stages: tuple[str, ...] = ("clean", "language", "nlp", "actors", "places", "quotes", "events")
     read: read.ReadOptions = field(default_factory=read.ReadOptions)
 
     def __post_init__(self) -> None:
@@ -62,7 +64,9 @@ STAGES: dict[str, Callable[[PipelineConfig], Stage]] = {
     "language": lambda c: detect_language,
     "nlp": lambda c: NLP(batch_size=c.batch_size, max_chars=c.max_chars),
     "actors": lambda c: ActorFinder(),
+    "places": lambda c: PlaceResolver(),
     "quotes": lambda c: QuoteFinder(),
+    "events": lambda c: EventFinder(),
 }
 
 

@@ -75,11 +75,13 @@ class _Lexicon:
             initial_sources=[key(s) for s in q.get("sentence_initial_sources", [])],
         )
 
-    def is_cue(self, token: Token) -> bool:
-        doc = token.doc
-        inverted = token.i + 1 < len(doc) and doc[token.i + 1].text.startswith("-")
-        after_quote = token.i >= 2 and doc[token.i - 1].text == "," and doc[token.i - 2].text in _CLOSING
-        if key(token.lemma_) in self.verbs or key(token.text) in self.verbs:
+    def is_cue(self, token: Token, texts: list[str]) -> bool:
+        """``texts``: the texts of the doc's tokens (one list per doc: neighbours are looked up often)."""
+        i = token.i
+        listed = key(token.lemma_) in self.verbs or key(token.text) in self.verbs
+        inverted = i + 1 < len(texts) and texts[i + 1].startswith("-")
+        after_quote = i >= 2 and texts[i - 1] == "," and texts[i - 2] in _CLOSING
+        if listed:
             # "estime-t-elle": an inverted pronoun makes it a verb whatever the tagger said
             return token.pos_ in ("VERB", "AUX", "") or inverted or after_quote
         if inverted or after_quote:
@@ -172,6 +174,7 @@ class _Context:
         self.lex = lex
         self.doc: Doc | None = article.doc
         self.parsed = self.doc is not None and self.doc.has_annotation("DEP")
+        self.texts = [t.text for t in self.doc] if self.doc is not None else []
         self.mentions = sorted(
             ((m.start, m.end, e) for e in article.entities for m in e.mentions), key=lambda t: t[0])
         self.people = self._people()
@@ -240,11 +243,11 @@ class _Context:
         sents = self._sentences(outer_start, outer_end)
         outside = [t for s in sents for t in s if not (outer_start <= t.idx < outer_end)]
         if self.parsed:
-            cues = [t for t in outside if self.lex.is_cue(t)]
+            cues = [t for t in outside if self.lex.is_cue(t, self.texts)]
             if not cues and sents and sents[0].start > 0:
                 before = self.doc[sents[0].start - 1].sent
                 if before.text.rstrip().endswith(":"):
-                    cues = [t for t in before if self.lex.is_cue(t)]
+                    cues = [t for t in before if self.lex.is_cue(t, self.texts)]
             if cues:
                 cue = min(cues, key=lambda t: min(abs(t.idx - outer_start), abs(t.idx - outer_end)))
                 self._set_speaker(quote, cue, outside=(outer_start, outer_end))
@@ -275,7 +278,7 @@ class _Context:
         assert self.doc is not None
         span = self.doc.char_span(start, end, alignment_mode="contract")
         for t in span or ():
-            if self.lex.is_cue(t) and t.i > 0 and self.doc[t.i - 1].text == "," and t.i + 1 < len(self.doc):
+            if self.lex.is_cue(t, self.texts) and t.i > 0 and self.doc[t.i - 1].text == "," and t.i + 1 < len(self.doc):
                 nxt = self.doc[t.i + 1]
                 if nxt.pos_ in ("PRON", "PROPN") and (nxt.text.startswith("-") or nxt.pos_ == "PROPN"):
                     return t
@@ -301,7 +304,7 @@ class _Context:
         assert self.doc is not None
         out: list[Quote] = []
         for token in self.doc:
-            if not self.lex.is_cue(token) or self._inside(token.idx, found):
+            if not self.lex.is_cue(token, self.texts) or self._inside(token.idx, found):
                 continue
             span = self._reported_clause(token)
             if span is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-__all__ = ["LanguageData", "available", "get", "everywhere"]
+__all__ = ["LanguageData", "available", "get", "everywhere", "read_file"]
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_MARKS = (("«", "»"), ("“", "”"), ("„", "“"), ('"', '"'))
@@ -64,6 +64,14 @@ def get(code: str | None) -> LanguageData:
         quotes=_read(folder / "quotes.toml"),
         actors=_read(folder / "actors.toml"),
     )
+
+
+def read_file(code: str, name: str) -> dict[str, Any]:
+    """One data file of a language's folder (empty when the language or the file has none)."""
+    code = (code or "").lower()
+    if not code or not (HERE / code).is_dir():
+        return {}
+    return _read(HERE / code / name)
 
 
 @cache

@@ -7,14 +7,14 @@ them. A store keeps three things:
 * analysis records (the JSON objects described in ``SPEC.md``), one per
   article, keyed by the record's ``id``;
 * failures: documents that could not be analysed, with the reason;
-* enough derived data (entities, quotes, a full-text index) to list and
+* enough derived data (entities, quotes, events with their actors, a full-text index) to list and
   search the records without loading them all.
 
 Shapes returned by the read methods:
 
 summary
     ``{"id", "title", "language", "published", "uri", "entities": n,
-    "quotes": n, "ingested_at"}``; ``ingested_at`` is an ISO 8601 timestamp
+    "quotes": n, "events": n, "ingested_at"}``; ``ingested_at`` is an ISO 8601 timestamp
     in UTC. Search results add ``"snippet"``.
 failure
     ``{"id": n, "uri", "format", "code", "reason", "at"}``: flat like a
@@ -52,6 +52,9 @@ __all__ = [
     "record_rows",
     "utc_now",
 ]
+
+#: the roles an actor can have in an event of a record
+EVENT_ROLES = ("source", "target", "attributed_to", "denied_by")
 
 #: shortest id prefix :meth:`Store.get` accepts in place of a full id
 MIN_PREFIX_LENGTH = 6
@@ -118,7 +121,7 @@ class Store(ABC):
 
     @abstractmethod
     def counts(self) -> dict[str, int]:
-        """Return ``{"articles": n, "entities": n, "quotes": n, "failures": n}``."""
+        """Return ``{"articles": n, "entities": n, "quotes": n, "events": n, "failures": n}``."""
 
     @abstractmethod
     def close(self) -> None:
@@ -137,7 +140,7 @@ class Store(ABC):
 
 
 # -- shared by every backend ------------------------------------------------
-# Every store keeps the same tables (articles, entities, quotes, failures), so
+# Every store keeps the same tables (articles, entities, quotes, events, event_actors, failures), so
 # mapping records onto rows, validating input and wording errors live here.
 
 
@@ -155,6 +158,9 @@ class RecordRows(NamedTuple):
     article: dict[str, Any]
     entities: list[dict[str, Any]]
     quotes: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    #: one row per actor of an event and role (source, target, attributed_to, denied_by)
+    event_actors: list[dict[str, Any]]
 
 
 def utc_now() -> str:
@@ -207,12 +213,22 @@ def record_rows(record: Mapping[str, Any]) -> RecordRows:
              "start": quote.get("start"), "end": quote.get("end")}
             for idx, quote in enumerate(record.get("quotes") or [])
         ]
+        event_rows, actor_rows = [], []
+        for idx, event in enumerate(record.get("events") or []):
+            event_rows.append({
+                "article_id": article_id, "idx": idx, "type": event["type"], "mode": event.get("mode"),
+                "modality": event.get("modality"), "date": event.get("date"), "date_text": event.get("date_text"),
+                "location_id": event.get("location"), "cameo": event.get("cameo"),
+                "sentence": event.get("sentence"), "start": event.get("start"), "end": event.get("end")})
+            for role in EVENT_ROLES:
+                actor_rows += [{"article_id": article_id, "idx": idx, "role": role, "entity_id": entity_id}
+                               for entity_id in event.get(role) or []]
     except (KeyError, TypeError, AttributeError) as exc:
         raise StoreError(
             f"Record {article_id} does not follow the analysis record format (SPEC.md): "
             f"bad or missing field {exc!r}."
         ) from exc
-    return RecordRows(article, entity_rows, quote_rows)
+    return RecordRows(article, entity_rows, quote_rows, event_rows, actor_rows)
 
 
 def failure_row(failure: Mapping[str, Any]) -> dict[str, Any]:

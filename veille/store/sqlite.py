@@ -3,7 +3,7 @@
 * ``articles`` keeps each record as JSON (returned verbatim by ``get``) beside
   the columns listing needs. Its rowid is an explicit ``seq INTEGER PRIMARY
   KEY`` (stable across ``VACUUM``, it keys the full-text index); ``id`` is
-  ``NOT NULL UNIQUE`` and is what ``entities`` and ``quotes`` reference.
+  ``NOT NULL UNIQUE`` and is what ``entities``, ``quotes`` and ``events`` reference.
 * ``articles_fts`` is an external-content FTS5 index over the view
   ``articles_search_content`` (title, text, entity names, quote texts), so no
   text is stored twice. ``put`` indexes an article in the transaction that
@@ -96,8 +96,45 @@ CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN
 END;
 """
 
+# Events, and who takes part in each (role: source, target, attributed_to, denied_by), so
+# that an actor's events can be listed without reading records. Records stored before
+# this step are filled in from their JSON.
+_SCHEMA_V2 = """
+CREATE TABLE events (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, type TEXT NOT NULL, mode TEXT, modality TEXT, date TEXT, date_text TEXT,
+    location_id TEXT, cameo TEXT, sentence TEXT, "start" INTEGER, "end" INTEGER,
+    PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX events_type ON events(type, date);
+
+CREATE TABLE event_actors (
+    article_id TEXT NOT NULL, idx INTEGER NOT NULL, role TEXT NOT NULL, entity_id TEXT NOT NULL,
+    PRIMARY KEY (article_id, idx, role, entity_id),
+    FOREIGN KEY (article_id, idx) REFERENCES events(article_id, idx) ON DELETE CASCADE
+);
+CREATE INDEX event_actors_entity ON event_actors(article_id, entity_id);
+
+INSERT INTO events (article_id, idx, type, mode, modality, date, date_text, location_id, cameo, sentence,
+                    "start", "end")
+SELECT a.id, CAST(e.key AS INTEGER), json_extract(e.value, '$.type'), json_extract(e.value, '$.mode'),
+       json_extract(e.value, '$.modality'), json_extract(e.value, '$.date'),
+       json_extract(e.value, '$.date_text'), json_extract(e.value, '$.location'),
+       json_extract(e.value, '$.cameo'), json_extract(e.value, '$.sentence'),
+       json_extract(e.value, '$.start'), json_extract(e.value, '$.end')
+FROM articles a, json_each(a.record, '$.events') e;
+
+INSERT OR IGNORE INTO event_actors (article_id, idx, role, entity_id)
+SELECT a.id, CAST(e.key AS INTEGER), r.role, p.value
+FROM articles a, json_each(a.record, '$.events') e,
+     (SELECT 'source' AS role UNION ALL SELECT 'target' UNION ALL SELECT 'attributed_to'
+      UNION ALL SELECT 'denied_by') r,
+     json_each(e.value, '$.' || r.role) p;
+"""
+
 #: every schema step this version of Veille knows, oldest first
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),
+                                     Migration(2, "events and their actors", _SCHEMA_V2))
 
 _BOOTSTRAP = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"""
@@ -111,6 +148,11 @@ _INSERT_ENTITY = """INSERT INTO entities (article_id, entity_id, name, type, kb_
 _INSERT_QUOTE = """INSERT INTO quotes (article_id, idx, kind, text, speaker_id, speaker_name,
     speaker_text, cue, "start", "end") VALUES (:article_id, :idx, :kind, :text, :speaker_id,
     :speaker_name, :speaker_text, :cue, :start, :end)"""
+_INSERT_EVENT = """INSERT INTO events (article_id, idx, type, mode, modality, date, date_text, location_id,
+    cameo, sentence, "start", "end") VALUES (:article_id, :idx, :type, :mode, :modality, :date, :date_text,
+    :location_id, :cameo, :sentence, :start, :end)"""
+_INSERT_EVENT_ACTOR = """INSERT OR IGNORE INTO event_actors (article_id, idx, role, entity_id)
+    VALUES (:article_id, :idx, :role, :entity_id)"""
 _INSERT_FAILURE = """INSERT INTO failures (uri, format, code, reason, at)
     VALUES (:uri, :format, :code, :reason, :at) ON CONFLICT (uri, code, reason) DO NOTHING"""
 _INDEX_ARTICLE = """INSERT INTO articles_fts (rowid, title, text, entity_names, quote_texts)
@@ -119,6 +161,7 @@ _INDEX_ARTICLE = """INSERT INTO articles_fts (rowid, title, text, entity_names, 
 _SUMMARY_COLUMNS = """a.id, a.title, a.language, a.published, a.uri,
     (SELECT count(*) FROM entities e WHERE e.article_id = a.id) AS entities,
     (SELECT count(*) FROM quotes q WHERE q.article_id = a.id) AS quotes,
+    (SELECT count(*) FROM events v WHERE v.article_id = a.id) AS events,
     a.ingested_at"""
 _LIST_ALL = f"""SELECT {_SUMMARY_COLUMNS} FROM articles a
     ORDER BY a.ingested_at DESC, a.seq DESC LIMIT ? OFFSET ?"""
@@ -283,6 +326,8 @@ class SQLiteStore(Store):
                 return False
             db.executemany(_INSERT_ENTITY, rows.entities)
             db.executemany(_INSERT_QUOTE, rows.quotes)
+            db.executemany(_INSERT_EVENT, rows.events)
+            db.executemany(_INSERT_EVENT_ACTOR, rows.event_actors)
             db.execute(_INDEX_ARTICLE, (inserted.lastrowid,))
         return True
 
@@ -350,6 +395,7 @@ class SQLiteStore(Store):
                 """SELECT (SELECT count(*) FROM articles) AS articles,
                           (SELECT count(*) FROM entities) AS entities,
                           (SELECT count(*) FROM quotes) AS quotes,
+                          (SELECT count(*) FROM events) AS events,
                           (SELECT count(*) FROM failures) AS failures"""
             ).fetchone()
         return dict(row)
