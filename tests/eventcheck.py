@@ -25,6 +25,8 @@ class EventScore:
     #: record events in sentences the gold says hold no event
     traps: list[str] = field(default_factory=list)
     extra: int = 0
+    #: indices of the record's events no gold event matched
+    unmatched: list[int] = field(default_factory=list)
 
 
 def score(rec: dict[str, Any], gold: dict[str, Any], gold_entities: list[dict[str, Any]] | None = None) -> EventScore:
@@ -71,4 +73,5 @@ def score(rec: dict[str, Any], gold: dict[str, Any], gold_entities: list[dict[st
             if norm(trap) in norm(ev["sentence"]):
                 out.traps.append(f"{ev['type']} in «{trap}»")
     out.extra = len(events) - len(used)
+    out.unmatched = [i for i in range(len(events)) if i not in used]
     return out

@@ -69,6 +69,9 @@ class EventLexicon:
     genitive: frozenset[str] = frozenset()
     #: words naming a state's bodies ("ministry", "armée"): such an organisation also stands for its state
     state_bodies: frozenset[str] = frozenset()
+    #: "adjectives" that make an event noun joint ("joint exercises": COOPERATE) and the
+    #: "roles" naming the partners ("between", "entre")
+    joint: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: what the conditional mood makes of an event: {"main": ..., "reported": ...}
     conditional: dict[str, str] = field(default_factory=dict)
     #: contracted or variant prepositions → the form the lexicon uses ("d'" → "de")
@@ -97,6 +100,7 @@ class EventLexicon:
                   if isinstance(words, list)}
         single["patient_verbs"] = frozenset(key(w) for w in nominal.get("patient_verbs", []))
         phrases = {name: tuple(key(w) for w in modality.get(name, [])) for name in ("purpose_markers", "alleged_sources")}
+        phrases["during"] = tuple(key(w) for w in nominal.get("during", []))
         demonyms: dict[str, str] = {}
         dem = languages.read_file(lang.code, "demonyms.toml")
         for iso, forms in (dem.get("demonyms") or {}).items():
@@ -116,6 +120,8 @@ class EventLexicon:
             date_words={k: tuple(v) for k, v in (data.get("dates") or {}).items()},
             genitive=frozenset(key(p) for p in (data.get("roles") or {}).get("genitive", [])),
             prepositions={key(k): key(v) for k, v in (data.get("prepositions") or {}).items()},
+            joint={k: tuple(key(w) for w in nominal.get(f"joint_{k}", [])) for k in ("adjectives", "roles")}
+            if nominal.get("joint_adjectives") else {},
             conditional={k: str(v) for k, v in (modality.get("conditional") or {}).items()},
             state_bodies=frozenset(key(w) for w in (data.get("roles") or {}).get("state_bodies", [])),
         )

@@ -29,7 +29,7 @@ languages) the stage finds no events rather than guess.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -55,6 +55,8 @@ _PLACE_TYPES = {"GPE", "LOC", "FAC"}
 _POSSESSIVE_DEPS = {"poss", "nmod:poss"}
 MAX_LOOKBACK_SENTENCES = 3
 MAX_DEPTH = 4
+#: types whose unnamed target is the country of the place where they happen
+_PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "RETREAT"}
 
 
 @dataclass
@@ -225,6 +227,13 @@ class _Analysis:
 
     # -- one event -------------------------------------------------------------------
     def _event(self, t: Token, entry: Entry) -> Event | None:
+        if entry.pos == "noun" and self.lex.joint and any(
+                c.dep_ in ("amod", "nmod", "compound") and key(c.text) in self.lex.joint["adjectives"]
+                for c in t.children):
+            # "joint exercises", "patrouilles conjointes": done together, so cooperation
+            entry = replace(entry, type="COOPERATE", reciprocal=True, needs="target", cameo=None,
+                            source=(*self.lex.joint["roles"], *entry.source),
+                            target=(*self.lex.joint["roles"], *entry.target))
         event = Event(entry.type, t, entry, self._sent(t))
         roles = self._roles(t, entry)
         event.source = self._first_actors(roles, entry.source)
@@ -247,6 +256,12 @@ class _Analysis:
             return None
         event.modality, event.attributed_to = modality
         event.location = event.location or self._location(t, roles, event)
+        if not event.target and event.location is not None and entry.type in _PLACE_TARGET_TYPES:
+            # "une frappe a tué deux personnes près de Nabatiyé": struck in Lebanon
+            country = self._country_of(event.location)
+            if country is not None and country not in event.source and not any(
+                    self._country_of(x) is country for x in event.source):
+                event.target = [country]
         event.date_text, event.date = self._date(t, planned=event.modality in ("planned", "pledged"))
         event.mode = entry.mode or self._mode(t)
         for q, speaker in self.quotes:
@@ -260,8 +275,8 @@ class _Analysis:
         return event
 
     def _complete(self, e: Event) -> bool:
-        if e.denial:
-            return bool(e.source and e.target)
+        if e.denial:  # "a charge Iran denies": the accusers may be unnamed
+            return bool(e.source)
         needs = e.entry.needs
         if e.entry.pos == "verb" and needs != "actor" and not e.source and not _passive(e.trigger):
             return False  # "des pays qui peuvent lui fournir": who acts is not said
@@ -316,6 +331,12 @@ class _Analysis:
             elif d.startswith(("obl", "nmod", "iobj")):
                 prep = self._case(c)
                 add(prep or ("iobj" if d.startswith("iobj") else "obl"), c)
+        for c in t.children:  # "s'est retirée dimanche de trois villages": hung on the date
+            if c.dep_ in ("obl:mod", "npadvmod", "obl") and key(c.text) in self.time_words:
+                for g in c.children:
+                    prep = self._case(g) if g.dep_.startswith("nmod") else None
+                    if prep:
+                        add(prep, g)
         obj = self._direct_object(t) if entry.pos == "verb" else None
         if obj is not None:  # "fournit des munitions à la Russie": the parser hangs "à" on the object
             below = [*obj.children, *(g for c in obj.children if c.dep_.startswith("nmod") for g in c.children)]
@@ -487,6 +508,9 @@ class _Analysis:
             if c.dep_ in _NAME_DEPS and c.dep_ != "nmod" and c.i in self.ent_of:
                 return self._actors(c, depth + 1)
         demonyms = self._demonyms(tok)
+        if not demonyms and tok.pos_ == "NOUN":
+            trailing = self._trailing_demonym(tok)
+            demonyms = [trailing] if trailing is not None else []
         if demonyms:
             return demonyms
         if depth < 2:
@@ -516,6 +540,21 @@ class _Analysis:
                     if e is not None and e not in out:
                         out.append(e)
         return out
+
+    def _trailing_demonym(self, tok: Token) -> Entity | None:
+        """The parse lost an adjective after its noun ("un bateau de pêche sud-coréen"): a
+        nationality adjective among the next words of the noun phrase."""
+        doc = tok.doc
+        for t in doc[tok.i + 1: min(tok.i + 5, len(doc))]:
+            if t.pos_ == "ADJ" or (t.pos_ == "VERB" and t.dep_ in ("amod", "acl")):
+                found = self._demonym(t)
+                if found is not None:
+                    return found
+                continue
+            if t.pos_ in ("NOUN", "DET") or (t.pos_ == "ADP" and key(t.text) in self.lex.genitive):
+                continue
+            return None
+        return None
 
     def _demonym(self, tok: Token) -> Entity | None:
         actor_key = None
@@ -598,11 +637,18 @@ class _Analysis:
 
     def _government(self, ent: Entity) -> Entity:
         """A capital acting stands for its country's government: "Moscou cherche" → Russia."""
-        if ent.type != "GPE" or not ent.actor_key or not ent.actor_key.startswith("city:"):
+        if ent.type not in ("GPE", "LOC"):
             return ent
-        city = self.table.get(ent.actor_key)
-        country = self.table.get(f"country:{city.country}") if city and city.country else None
-        if country is None or country.capital != city.name:
+        city = self.table.get(ent.actor_key) if ent.actor_key else None
+        place = getattr(ent, "place", None) or {}
+        if city is not None and city.key.startswith("city:") and city.country:
+            code, name = city.country, city.name
+        elif city is None and place.get("feature") == "city" and place.get("country_code"):
+            code, name = place["country_code"].lower(), place.get("name") or ""  # unlinked, from the gazetteer
+        else:
+            return ent
+        country = self.table.get(f"country:{code}")
+        if country is None or not country.capital or key(country.capital.split(",")[0]) != key(name):
             return ent
         return self._entity_for_key(country.key) or ent
 
@@ -645,7 +691,7 @@ class _Analysis:
         steps = 0
         while g != child and steps < 8:
             steps += 1
-            if dep not in _COMPLEMENT and not (dep in ("acl:relcl", "relcl") and self.lex.cue("alleged", g.lemma_)):
+            if dep not in _COMPLEMENT:
                 break
             if dep != "conj" and g.dep_ != "prep":
                 lemma = g.lemma_
@@ -674,9 +720,12 @@ class _Analysis:
         A relative clause on another noun on the way up describes that noun, not the claim."""
         child = t
         for a in t.ancestors:
+            if child.dep_ in ("acl:relcl", "relcl") and not any(
+                    key(g.text) in self.lex.phrases["alleged_sources"] for c in child.children for g in c.children):
+                return None  # "a claim the Kremlin denied" describes the claim; "selon lesquelles ..." is it
             if a.pos_ == "NOUN" and self.lex.cue("alleged", a.lemma_):
                 return a
-            if child.dep_ in ("acl:relcl", "relcl") or a.dep_ == "ROOT":
+            if a.dep_ == "ROOT":
                 return None
             child = a
         return None
@@ -821,10 +870,10 @@ class _Analysis:
             if e.denial:
                 self._denial(e, before, distance)
                 continue
-            if not e.source and not e.target:
+            if not e.source and not e.target:  # "signés au cours de la visite": the visit's parties
                 during = next((a for a in events if a.anchor_only and a.source
                                and a.sentence.start == e.sentence.start
-                               and e.trigger in a.trigger.ancestors), None)
+                               and e.trigger in a.trigger.ancestors and self._during(a.trigger)), None)
                 if during is not None:
                     e.source, e.target = list(during.source), list(during.target)
             if not e.target and e.source and e.entry.needs == "target":
@@ -834,16 +883,45 @@ class _Analysis:
                     e.target = [x for x in prior.target if x not in e.source]
 
     def _denial(self, e: Event, before: list[Event], distance) -> None:
-        claim = next((p for p in reversed(before) if p.modality == "alleged" and p.type != "ACCUSE"
-                      and 0 <= distance(e, p) <= MAX_LOOKBACK_SENTENCES), None)
-        if claim is None:
+        """A denial answers the latest accusation or claim before it that concerns the deniers
+        (any claim, when the deniers are "both" or "they"): the accusers become its target,
+        and the claimed act is marked ``denied_by`` the deniers."""
+        def answered(p: Event) -> bool:
+            if p.denial or not 0 <= distance(e, p) <= MAX_LOOKBACK_SENTENCES:
+                return False
+            if p.type == "ACCUSE":
+                return bool(e.source) and self._takes_part(e.source, p, sides="target")
+            if p.modality != "alleged" and not p.attributed_to:
+                return False
+            return self._takes_part(e.source, p) if e.source else p.modality == "alleged"
+
+        answer = next((p for p in reversed(before) if answered(p)), None)
+        if answer is None:
             return
-        if not e.source:
-            e.source = [x for x in [*claim.source, *claim.target] if x]
-        accusers = claim.attributed_to or [x for p in before if p.type == "ACCUSE" and p.sentence == claim.sentence
-                                           for x in p.source]
-        e.target = [x for x in accusers if x not in e.source]
-        claim.denied_by = list(e.source)
+        if answer.type == "ACCUSE":
+            claims = [p for p in before if p.modality == "alleged" and p.sentence.start == answer.sentence.start]
+            accusers = answer.source
+        else:
+            claims = [answer]
+            accusers = answer.attributed_to or [x for p in before if p.type == "ACCUSE"
+                                                and p.sentence.start == answer.sentence.start for x in p.source]
+        if not e.source and claims:
+            e.source = [x for x in [*claims[0].source, *claims[0].target] if x]
+        e.target = [x for x in self._with_states(accusers) if x not in e.source]
+        for claim in claims:
+            claim.denied_by += [x for x in e.source if x not in claim.denied_by]
+
+    def _takes_part(self, actors: list[Entity], event: Event, sides: str = "both") -> bool:
+        countries = {(self._country_of(x) or x).id for x in actors}
+        others = event.target if sides == "target" else [*event.source, *event.target]
+        return any((self._country_of(x) or x).id in countries for x in others)
+
+    def _during(self, noun: Token) -> bool:
+        """The noun phrase is introduced by a preposition of time ("au cours de", "during")."""
+        start = min(t.i for t in noun.subtree)
+        words = [t.text for t in noun.doc[max(start - 4, 0):noun.i] if t.pos_ not in ("DET", "ADJ", "NUM")]
+        before = key(" ".join(words))
+        return any(before.endswith(p) for p in self.lex.phrases["during"])
 
     def _definite(self, t: Token) -> bool:
         return any(c.dep_ in ("det", "poss") and (c.morph.get("Definite") == ["Def"] or c.morph.get("Poss") == ["Yes"]
@@ -869,6 +947,8 @@ def _dependents(verb: Token) -> list[Token]:
 
 def _passive(verb: Token) -> bool:
     children = list(verb.children)
+    if any(c.morph.get("Reflex") == ["Yes"] for c in children):
+        return False  # a pronominal verb is active: "l'armée s'est déployée", whatever the parser says
     if any(c.dep_ in _PASSIVE_AUX for c in children):
         return True
     # a passive subject without a passive auxiliary: the parser's guess, believed unless the
