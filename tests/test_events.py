@@ -92,6 +92,13 @@ def test_adjectives_and_capitals_stand_for_countries(pipeline, text, source, tar
     assert ev["source"][0] == source
 
 
+def test_a_country_named_only_by_an_adjective_is_an_entity_with_a_place(pipeline):
+    rec = analyse(pipeline, "Les responsables américains ont condamné la Corée du Nord.")
+    us = next(e for e in rec["entities"] if e["name"] == "United States")
+    assert us["mentions"] == [] and us["kb_id"] == "Q30"
+    assert us["place"]["country_code"] == "US" and us["place"]["feature"] == "country"
+
+
 def test_a_place_attacked_stands_for_its_country_and_is_where(pipeline):
     rec = analyse(pipeline, "Russian drones struck an apartment block in Kharkiv on Tuesday.")
     ev = find(rec, "ASSAULT", "Russia", "Ukraine")

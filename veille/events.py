@@ -39,6 +39,7 @@ from .actor_table import ActorTable, default_table
 from .dates import DateExpression, find_dates, normalise
 from .document import Article, Entity
 from .event_lexicon import CAMEO_ROOTS, Entry, EventLexicon
+from .places import PlaceResolver
 from .text import key
 
 __all__ = ["EventFinder", "event_line"]
@@ -101,8 +102,9 @@ class Event:
 
 
 class EventFinder:
-    def __init__(self, table: ActorTable | None = None):
+    def __init__(self, table: ActorTable | None = None, places: PlaceResolver | None = None):
         self.table = table or default_table()
+        self.places = places or PlaceResolver(self.table)
 
     def __call__(self, article: Article) -> Article:
         lex = EventLexicon.of(article.language)
@@ -110,8 +112,11 @@ class EventFinder:
         if lex.empty or doc is None or not doc.has_annotation("DEP"):
             article.events = []
             return article
+        known = len(article.entities)
         events = _Analysis(article, lex, self.table).events()
         article.events = [dict(e.record(article.text), id=f"v{n}") for n, e in enumerate(events, 1)]
+        if len(article.entities) > known:  # countries named only by an adjective ("le veto russe")
+            self.places.resolve(article, article.entities[known:])
         return article
 
 

@@ -223,14 +223,20 @@ class PlaceResolver:
         return self._gaz
 
     def __call__(self, article: Article) -> Article:
+        return self.resolve(article, article.entities)
+
+    def resolve(self, article: Article, entities: list[Entity]) -> Article:
+        """Give a place to ``entities`` (some of the article's: those a later stage added), in
+        the context of all the article's places."""
         places = [e for e in article.entities if e.type in PLACE_TYPES]
-        if not places:
+        todo = [e for e in entities if e.type in PLACE_TYPES]
+        if not todo:
             return article
         context = self._context(places)
         # a NER scheme with GPE (spaCy's English models) keeps LOC for regions, mountains and seas
         # ("the Urals"), which a city's alternate name must not claim; others (French) say LOC for all
         context.loc_is_region = article.doc is not None and any(e.label_ == "GPE" for e in article.doc.ents)
-        for entity in places:
+        for entity in todo:
             entity.place = self._place(entity, context)
         return article
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -75,6 +76,12 @@ class _Lexicon:
             initial_sources=[key(s) for s in q.get("sentence_initial_sources", [])],
         )
 
+    @cached_property
+    def source_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each source phrase, longest first, with its compiled pattern (compiled once per language)."""
+        return [(p, re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
+                for p in self.sources + self.initial_sources]
+
     def is_cue(self, token: Token, texts: list[str]) -> bool:
         """``texts``: the texts of the doc's tokens (one list per doc: neighbours are looked up often)."""
         i = token.i
@@ -92,9 +99,14 @@ class _Lexicon:
 
 
 class QuoteFinder:
+    def __init__(self) -> None:
+        self._lexicons: dict[str, _Lexicon] = {}
+
     def __call__(self, article: Article) -> Article:
         lang = languages.get(article.language)
-        lex = _Lexicon.of(lang)
+        lex = self._lexicons.get(lang.code)
+        if lex is None:
+            lex = self._lexicons[lang.code] = _Lexicon.of(lang)
         ctx = _Context(article, lex)
         quotes = [q for q in (ctx.direct(s, e) for s, e in _direct_spans(article.text, lang.marks)) if q]
         quotes += ctx.indirect(quotes) if ctx.parsed else ctx.indirect_unparsed(quotes)
@@ -110,7 +122,8 @@ def _direct_spans(text: str, marks: tuple[tuple[str, str], ...]) -> list[tuple[i
     used: set[int] = set()
     spans: list[tuple[int, int]] = []
     for open_mark, close_mark in marks:
-        positions = [i for i, c in enumerate(text) if c in (open_mark, close_mark) and i not in used]
+        positions = [m.start() for m in re.finditer(f"[{re.escape(open_mark + close_mark)}]", text)
+                     if m.start() not in used]
         i = 0
         while i < len(positions):
             start = positions[i]
@@ -175,12 +188,20 @@ class _Context:
         self.doc: Doc | None = article.doc
         self.parsed = self.doc is not None and self.doc.has_annotation("DEP")
         self.texts = [t.text for t in self.doc] if self.doc is not None else []
+        self._cues: dict[int, bool] = {}
         self.mentions = sorted(
             ((m.start, m.end, e) for e in article.entities for m in e.mentions), key=lambda t: t[0])
         self.people = self._people()
         #: quotes whose speaker is a pronoun or a description, resolved in text order at the end;
         #: keyed by id() and holding the quote itself, so a discarded candidate's id is never reused
         self.pending: dict[int, tuple[Quote, Reference]] = {}
+
+    def _is_cue(self, token: Token) -> bool:
+        """Whether ``token`` is a reporting verb; asked of the same tokens many times, so kept."""
+        found = self._cues.get(token.i)
+        if found is None:
+            found = self._cues[token.i] = self.lex.is_cue(token, self.texts)
+        return found
 
     def _people(self) -> People:
         subjects: set[int] = set()
@@ -243,11 +264,11 @@ class _Context:
         sents = self._sentences(outer_start, outer_end)
         outside = [t for s in sents for t in s if not (outer_start <= t.idx < outer_end)]
         if self.parsed:
-            cues = [t for t in outside if self.lex.is_cue(t, self.texts)]
+            cues = [t for t in outside if self._is_cue(t)]
             if not cues and sents and sents[0].start > 0:
                 before = self.doc[sents[0].start - 1].sent
                 if before.text.rstrip().endswith(":"):
-                    cues = [t for t in before if self.lex.is_cue(t, self.texts)]
+                    cues = [t for t in before if self._is_cue(t)]
             if cues:
                 cue = min(cues, key=lambda t: min(abs(t.idx - outer_start), abs(t.idx - outer_end)))
                 self._set_speaker(quote, cue, outside=(outer_start, outer_end))
@@ -278,7 +299,7 @@ class _Context:
         assert self.doc is not None
         span = self.doc.char_span(start, end, alignment_mode="contract")
         for t in span or ():
-            if self.lex.is_cue(t, self.texts) and t.i > 0 and self.doc[t.i - 1].text == "," and t.i + 1 < len(self.doc):
+            if self._is_cue(t) and t.i > 0 and self.doc[t.i - 1].text == "," and t.i + 1 < len(self.doc):
                 nxt = self.doc[t.i + 1]
                 if nxt.pos_ in ("PRON", "PROPN") and (nxt.text.startswith("-") or nxt.pos_ == "PROPN"):
                     return t
@@ -304,7 +325,7 @@ class _Context:
         assert self.doc is not None
         out: list[Quote] = []
         for token in self.doc:
-            if not self.lex.is_cue(token, self.texts) or self._inside(token.idx, found):
+            if not self._is_cue(token) or self._inside(token.idx, found):
                 continue
             span = self._reported_clause(token)
             if span is None:
@@ -405,9 +426,9 @@ class _Context:
         """A source phrase outside the quotation, and the (start, end) of the words naming the source."""
         for sent in sents:
             folded = fold(sent.text)
-            for phrase in self.lex.sources + self.lex.initial_sources:
+            for phrase, pattern in self.lex.source_patterns:
                 initial_only = phrase in self.lex.initial_sources
-                for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded):
+                for m in pattern.finditer(folded):
                     if initial_only and m.start() > 0:
                         break
                     s = sent.start_char + m.start()
