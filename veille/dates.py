@@ -40,6 +40,8 @@ def find_dates(sent: Span, words: dict[str, tuple[str, ...]], text: str, ents: l
     found: list[DateExpression] = []
     weekdays, months, relative, anything = _patterns(tuple(words.get("weekdays", ())), tuple(words.get("months", ())),
                                                      tuple(words.get("relative", ())))
+    # month names the language writes with a capital: in lower case they are other words
+    capitalised = months if words.get("months_capitalised") else frozenset()
     folded = fold(text[sent.start_char:sent.end_char])
     if not ents and not anything.search(folded):
         return found  # most sentences name no date: skip the token walk
@@ -48,7 +50,7 @@ def find_dates(sent: Span, words: dict[str, tuple[str, ...]], text: str, ents: l
     while i < len(tokens):
         t = tokens[i]
         low = fold(t.text)
-        if low in months and not (t.text.islower() and t.lang_ == "en"):  # English "may" is a verb
+        if low in months and not (t.text.islower() and low in capitalised):  # English "may" is a verb
             s, e = i, i + 1
             if s > 0 and _DAY_NUMBER.match(tokens[s - 1].text):
                 s -= 1

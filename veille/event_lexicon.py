@@ -65,7 +65,7 @@ class EventLexicon:
     place_prepositions: frozenset[str] = frozenset()
     #: folded adjective/demonym form → actor key ("country:ru")
     demonyms: dict[str, str] = field(default_factory=dict)
-    date_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_words: dict[str, Any] = field(default_factory=dict)
     genitive: frozenset[str] = frozenset()
     #: words naming a state's bodies ("ministry", "armée"): such an organisation also stands for its state
     state_bodies: frozenset[str] = frozenset()
@@ -99,6 +99,8 @@ class EventLexicon:
         single = {name: frozenset(key(w) for w in words) for name, words in modality.items()
                   if isinstance(words, list)}
         single["patient_verbs"] = frozenset(key(w) for w in nominal.get("patient_verbs", []))
+        single["perfect_auxiliaries"] = frozenset(
+            key(w) for w in (data.get("grammar") or {}).get("perfect_auxiliaries", []))
         phrases = {name: tuple(key(w) for w in modality.get(name, [])) for name in ("purpose_markers", "alleged_sources")}
         phrases["during"] = tuple(key(w) for w in nominal.get("during", []))
         demonyms: dict[str, str] = {}
@@ -117,7 +119,7 @@ class EventLexicon:
             modes={m: frozenset(key(w) for w in words) for m, words in (data.get("modes") or {}).items()},
             place_prepositions=frozenset(key(p) for p in (data.get("places") or {}).get("prepositions", [])),
             demonyms=demonyms,
-            date_words={k: tuple(v) for k, v in (data.get("dates") or {}).items()},
+            date_words={k: tuple(v) if isinstance(v, list) else v for k, v in (data.get("dates") or {}).items()},
             genitive=frozenset(key(p) for p in (data.get("roles") or {}).get("genitive", [])),
             prepositions={key(k): key(v) for k, v in (data.get("prepositions") or {}).items()},
             joint={k: tuple(key(w) for w in nominal.get(f"joint_{k}", [])) for k in ("adjectives", "roles")}

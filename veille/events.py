@@ -218,7 +218,7 @@ class _Analysis:
     def _direct_object(self, verb: Token) -> Token | None:
         """The verb's object; when the parser lost it, the first noun after the verb in its clause."""
         for c in verb.children:
-            if c.dep_ in _OBJ or (c.dep_ in _PASS_SUBJ and _passive(verb)):
+            if c.dep_ in _OBJ or (c.dep_ in _PASS_SUBJ and self._passive(verb)):
                 return c
         for t in verb.doc[verb.i + 1: min(verb.i + 6, self._sent(verb).end)]:
             if t.dep_ in ("obl:mod", "npadvmod") or key(t.text) in self.time_words:
@@ -283,7 +283,7 @@ class _Analysis:
         if e.denial:  # "a charge Iran denies": the accusers may be unnamed
             return bool(e.source)
         needs = e.entry.needs
-        if e.entry.pos == "verb" and needs != "actor" and not e.source and not _passive(e.trigger):
+        if e.entry.pos == "verb" and needs != "actor" and not e.source and not self._passive(e.trigger):
             return False  # "des pays qui peuvent lui fournir": who acts is not said
         if needs == "actor":
             return bool(e.source or e.target)
@@ -299,7 +299,7 @@ class _Analysis:
         def add(role: str, tok: Token) -> None:
             roles.setdefault(role, []).append(tok)
 
-        passive = entry.pos == "verb" and _passive(t)
+        passive = entry.pos == "verb" and self._passive(t)
         for c in _dependents(t):
             d = c.dep_
             if d in _SUBJ:
@@ -388,9 +388,7 @@ class _Analysis:
         t = verb
         for _ in range(4):
             if t.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "ccomp") and not (
-                    t.dep_ in ("acl",) and t.head.pos_ == "VERB"):
-                if t.dep_ in ("acl", "acl:relcl", "relcl") and t.head.pos_ in ("NOUN", "PROPN"):
-                    return None
+                    t.dep_ == "acl" and t.head.pos_ == "VERB"):
                 return None
             g = t.head
             if g.dep_ == "prep":  # English "accused X of supplying": supplying → of → accused
@@ -400,7 +398,7 @@ class _Analysis:
             objects = [c for c in g.children if c.dep_ in _OBJ]
             if objects and t.dep_ != "conj" and self.lex.cue("object_control", g.lemma_):
                 return objects
-            subjects = [c for c in _dependents(g) if c.dep_ in _SUBJ or (c.dep_ in _PASS_SUBJ and not _passive(g))]
+            subjects = [c for c in _dependents(g) if c.dep_ in _SUBJ or (c.dep_ in _PASS_SUBJ and not self._passive(g))]
             if subjects:
                 return subjects
             t = g
@@ -453,7 +451,7 @@ class _Analysis:
         subj = [e for s in subjects for e in self._actors(s)]
         if not subj:
             return
-        patient = self.lex.cue("patient_verbs", verb.lemma_) or _passive(verb) and verb.lemma_ in ("soumettre",)
+        patient = self.lex.cue("patient_verbs", verb.lemma_)
         if patient and not event.target:
             event.target = subj
         elif event.entry.reciprocal and event.target and not event.source:
@@ -930,8 +928,11 @@ class _Analysis:
 
     def _definite(self, t: Token) -> bool:
         return any(c.dep_ in ("det", "poss") and (c.morph.get("Definite") == ["Def"] or c.morph.get("Poss") == ["Yes"]
-                                                    or key(c.text) in ("the", "this", "that"))
+                                                    or c.morph.get("PronType") == ["Dem"])
                    for c in t.children)
+
+    def _passive(self, verb: Token) -> bool:
+        return _is_passive(verb, self.lex.cues.get("perfect_auxiliaries", frozenset()))
 
     def _sent(self, t: Token) -> Span:
         return self.sents[self.sent_of[t.i]]
@@ -950,7 +951,7 @@ def _dependents(verb: Token) -> list[Token]:
     return out
 
 
-def _passive(verb: Token) -> bool:
+def _is_passive(verb: Token, perfect_auxiliaries: frozenset[str]) -> bool:
     children = list(verb.children)
     if any(c.morph.get("Reflex") == ["Yes"] for c in children):
         return False  # a pronominal verb is active: "l'armée s'est déployée", whatever the parser says
@@ -961,7 +962,7 @@ def _passive(verb: Token) -> bool:
     # ("que la Russie avait approuvées"), which is active
     return (any(c.dep_ in _PASS_SUBJ for c in children)
             and not any(c.dep_ == "expl:pass" or c.morph.get("Reflex") == ["Yes"] for c in children)
-            and not any(c.dep_.startswith("aux") and c.lemma_.lower() in ("avoir", "have") for c in children))
+            and not any(c.dep_.startswith("aux") and key(c.lemma_) in perfect_auxiliaries for c in children))
 
 
 def _clause(t: Token) -> Token:
