@@ -14,10 +14,11 @@ when the run itself could not go on (database, model, option errors).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -34,8 +35,9 @@ from rich.table import Table
 
 from .document import Failure
 from .errors import VeilleError
-from .events import event_line
-from .pipeline import Pipeline, PipelineConfig, Record
+
+if TYPE_CHECKING:  # the pipeline imports spaCy: loaded only by the commands that analyse
+    from .pipeline import Pipeline, Record
 
 __all__ = ["cli", "main"]
 
@@ -44,8 +46,15 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _pipeline(batch_size: int, max_bytes: int) -> Pipeline:
-    return Pipeline(PipelineConfig(batch_size=batch_size, max_bytes=max_bytes))
+def _pipeline(batch_size: int, max_bytes: int, db: str | None = None) -> Pipeline:
+    """The pipeline, linking and screening against the knowledge base of the database ``db``
+    (or the default one) when that database exists, else against the bundled starter."""
+    from .pipeline import Pipeline, PipelineConfig
+    from .store import default_db_path
+
+    path = db or os.environ.get("VEILLE_DB") or str(default_db_path())
+    kb = path if Path(path).expanduser().exists() else None
+    return Pipeline(PipelineConfig(batch_size=batch_size, max_bytes=max_bytes, kb=kb))
 
 
 def _inputs(paths: tuple[str, ...]) -> list[Path]:
@@ -103,15 +112,18 @@ max_bytes_option = click.option("--max-bytes", default=20_000_000, show_default=
 @click.option("--json", "as_json", is_flag=True, help="Print the record of each article as one JSON line.")
 @batch_option
 @max_bytes_option
-def analyze(paths: tuple[str, ...], as_json: bool, batch_size: int, max_bytes: int) -> None:
+@click.pass_context
+def analyze(ctx: click.Context, paths: tuple[str, ...], as_json: bool, batch_size: int, max_bytes: int) -> None:
     """Analyse articles and print the result.
 
     PATH is a text or HTML file, a JSON Lines file (one article per line with
     "text" or "html"), a directory of them, or - for standard input. Documents
     that cannot be read are reported on stderr; the others are still analysed
-    (exit status 1 if any failed).
+    (exit status 1 if any failed). Actors are linked to the knowledge base and
+    screened against the sanctions lists of the database (--db, VEILLE_DB or the
+    default one) when it exists; else to the bundled starter knowledge base.
     """
-    pipeline = _pipeline(batch_size, max_bytes)
+    pipeline = _pipeline(batch_size, max_bytes, ctx.obj.get("db"))
     failed = 0
     for result in pipeline.analyze_many(_inputs(paths)):
         if isinstance(result, Failure):
@@ -139,9 +151,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], batch_size: int, max_byte
     its reason (see `veille list --failures`); the batch goes on. Ends with a
     summary line on stderr: "N new, M already stored, K failed". Exit status
     0 even when documents failed (they are recorded); 1 when the run itself
-    cannot go on (e.g. the database cannot be opened).
+    cannot go on (e.g. the database cannot be opened). Actors are linked and
+    screened against the database's knowledge base (see `veille kb load`).
     """
-    pipeline = _pipeline(batch_size, max_bytes)
+    with _store(ctx):  # creates and migrates the database first, so its knowledge base is used
+        pass
+    pipeline = _pipeline(batch_size, max_bytes, ctx.obj.get("db"))
     counts: Counter[str] = Counter()
     with _store(ctx) as store, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
@@ -243,6 +258,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 
 def _report(rec: Record, full_text: bool = False) -> None:
     """The human-readable view of one record."""
+    from .events import event_line  # imports spaCy
+
     title = rec.get("title") or "(no title)"
     out.rule()
     out.print(f"[bold]{escape(title)}")  # not in the rule, which cuts a long title to the width
@@ -280,6 +297,261 @@ def _report(rec: Record, full_text: bool = False) -> None:
     for ev in events:
         out.print(f"  {escape(event_line(ev, names))}")
     out.print()
+
+
+# --- veille kb, veille screen: the knowledge base of FollowTheMoney entities (veille.kb) ------
+# These commands never import spaCy (tests/test_kb.py checks): veille.kb is imported inside them.
+
+_SCHEMA_CHOICE = click.Choice(["person", "organization"], case_sensitive=False)
+_LOAD_HINT = "load one with `veille kb load FILE` (see `veille kb load --help` for where to download lists)"
+_SHOWN_PROBLEMS = 5
+
+
+@cli.group(cls=_Group, short_help="The knowledge base: load FollowTheMoney entities and sanctions lists, search names.")
+def kb() -> None:
+    """The knowledge base: FollowTheMoney entities (people, organisations, countries...) with
+    their names in every script, that actors are linked to and screened against.
+
+    \b
+    Quick start:
+      veille kb load entities.ftm.json       OpenSanctions data (FollowTheMoney JSON lines)
+      veille kb load consolidated.xml        the UN Security Council sanctions list
+      veille kb search "Sergei Lavrov"       who in the knowledge base has this name
+      veille screen "Kim Jong Un"            who on a sanctions list has this name
+    """
+
+
+@kb.command(name="load", short_help="Load FollowTheMoney entities or the UN sanctions list (idempotent).")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False), metavar="FILE...")
+@click.option("--dataset", metavar="NAME",
+              help="Add this dataset name to every entity (entities of a file without any get the file's name).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "ftm", "un-xml"]), default="auto", show_default=True,
+              help="The file format; auto: read from the file's first bytes.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts of each file as one JSON line.")
+@click.pass_context
+def kb_load(ctx: click.Context, paths: tuple[str, ...], dataset: str | None, fmt: str, as_json: bool) -> None:
+    """Load entities into the knowledge base: FollowTheMoney JSON lines (one entity per line,
+    gzip-compressed or not), as OpenSanctions publishes them, or the UN Security Council
+    consolidated sanctions list in the UN's XML format.
+
+    Idempotent: loading a file again changes nothing; an entity already loaded from another
+    dataset is merged (its names, datasets and topics are united). Entities that are not
+    actors (sanctions, addresses, ownerships...) are skipped. An invalid line is reported
+    with its line number and skipped; the load goes on. Prints, per file: new, updated,
+    unchanged, invalid and skipped entities, and the first invalid lines.
+
+    \b
+    Where to get lists (with internet access; Veille itself never downloads):
+      OpenSanctions, sanctions lists of the world (consolidated, FollowTheMoney):
+        curl -o sanctions.ftm.json https://data.opensanctions.org/datasets/latest/sanctions/entities.ftm.json
+      OpenSanctions, politically exposed persons:
+        curl -o peps.ftm.json https://data.opensanctions.org/datasets/latest/peps/entities.ftm.json
+      OpenSanctions, everything (sanctions, PEPs, crime, debarment...; several GB):
+        curl -o default.ftm.json https://data.opensanctions.org/datasets/latest/default/entities.ftm.json
+      UN Security Council consolidated list (XML):
+        curl -O https://scsanctions.un.org/resources/xml/en/consolidated.xml
+    OpenSanctions data is free for non-commercial use (CC BY-NC 4.0); check its licence.
+    """
+    with _store(ctx) as store:
+        knowledge = store.knowledge_base()
+        for path in paths:
+            with _progress() as progress:
+                task = progress.add_task(f"loading {Path(path).name}", total=None)
+                stats = knowledge.load_file(path, format=fmt, dataset=dataset,
+                                            progress=lambda n, task=task, progress=progress: progress.advance(task, n))
+            err.print(f"{escape(path)}: {escape(str(stats))}")
+            for problem in stats.problems[:_SHOWN_PROBLEMS]:
+                err.print(f"  [red]✗[/] {escape(problem)}")
+            if stats.invalid > _SHOWN_PROBLEMS:
+                err.print(f"  ... and {stats.invalid - _SHOWN_PROBLEMS:,} more invalid")
+            if as_json:
+                click.echo(json.dumps({"file": path, **stats.to_dict()}, ensure_ascii=False))
+        counts = knowledge.counts()
+    err.print(f"knowledge base: {counts['entities']:,} entities, {counts['sanctioned']:,} on sanctions lists, "
+              f"{counts['datasets']:,} datasets ({escape(store.location)})")
+
+
+@kb.command(name="search", short_help="Find knowledge-base entities by name, in any script or spelling.")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--schema", type=_SCHEMA_CHOICE, help="Only people, or only organisations (companies, public bodies...).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="At most this many per name.")
+@click.option("--threshold", type=click.FloatRange(0, 1), help="Lowest score shown (default: the linking threshold).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON line per name: {"query", "candidates": [{"id", "name", "schema", "score", ...}]}.')
+@click.pass_context
+def kb_search(ctx: click.Context, names: tuple[str, ...], schema: str | None, limit: int, threshold: float | None,
+              as_json: bool) -> None:
+    """Find the entities whose names match each NAME, best first: transliterations ("Сергей
+    Лавров"), other spellings, name order, a missing middle name and typos are matched.
+    Only candidates at or above the linking threshold are shown.
+    """
+    from .kb.names import LINK_THRESHOLD
+
+    with _store(ctx) as store:
+        knowledge = store.knowledge_base()
+        if not knowledge.counts()["entities"]:
+            err.print(f"the knowledge base in {escape(store.location)} is empty: {_LOAD_HINT}")
+        _warn_stale(knowledge)
+        for name in names:
+            found = knowledge.search(name, schema=schema, limit=limit,
+                                     threshold=LINK_THRESHOLD if threshold is None else threshold)
+            _candidates(name, found, as_json, screening=False)
+
+
+@kb.command(name="show", short_help="Show one knowledge-base entity, by id.")
+@click.argument("entity_id", metavar="ID")
+@click.pass_context
+def kb_show(ctx: click.Context, entity_id: str) -> None:
+    """Print one entity of the knowledge base as JSON: its FollowTheMoney properties, names,
+    datasets, topics and countries. ID is the entity's id, as `veille kb search` shows it."""
+    with _store(ctx) as store:
+        entity = store.knowledge_base().get(entity_id)
+    if entity is None:
+        raise click.ClickException(f"no entity {entity_id!r} in the knowledge base; `veille kb search NAME` finds ids")
+    click.echo(json.dumps(entity, ensure_ascii=False, indent=1))
+
+
+@kb.command(name="info", short_help="Count the entities of the knowledge base, per dataset.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as one JSON object.")
+@click.pass_context
+def kb_info(ctx: click.Context, as_json: bool) -> None:
+    """Count the entities, names and index keys of the knowledge base, and the entities of each dataset."""
+    with _store(ctx) as store:
+        knowledge = store.knowledge_base()
+        counts, datasets = knowledge.counts(), knowledge.datasets()
+    if as_json:
+        click.echo(json.dumps({**counts, "per_dataset": datasets}, ensure_ascii=False))
+        return
+    out.print(", ".join(f"{n:,} {what}" for what, n in counts.items()))
+    _table([{"dataset": name, "entities": n} for name, n in datasets.items()], ["dataset", "entities"])
+
+
+@kb.command(name="reindex", short_help="Rebuild the name index (after upgrading Veille's name matching).")
+@click.pass_context
+def kb_reindex(ctx: click.Context) -> None:
+    """Rebuild the name index of the knowledge base from its stored names. Needed when
+    `veille kb search` warns that the index was built by another version of Veille."""
+    with _store(ctx) as store, _progress() as progress:
+        task = progress.add_task("reindexing", total=None)
+        done = store.knowledge_base().reindex(progress=lambda n: progress.advance(task, n))
+    err.print(f"{done:,} entities reindexed")
+
+
+@cli.command(short_help="Screen names against the sanctions lists of the knowledge base.")
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--type", "kind", type=_SCHEMA_CHOICE, help="Only people, or only organisations.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="At most this many per name.")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON line per name: {"query", "candidates": [{"id", "name", "schema", "score", '
+                   '"list", "topics", "why", ...}]}.')
+@click.pass_context
+def screen(ctx: click.Context, names: tuple[str, ...], kind: str | None, limit: int, as_json: bool) -> None:
+    """Screen each NAME against the entities of the knowledge base that are on a sanctions
+    list (OpenSanctions topics sanction, sanction.linked, debarment, export control...), at
+    the screening threshold: a hit is a lead for a human to check (same name is not same
+    person), with the lists it comes from and why the names matched.
+
+    Load lists first with `veille kb load`.
+    """
+    with _store(ctx) as store:
+        knowledge = store.knowledge_base()
+        if not knowledge.has_sanctions():
+            raise click.ClickException(f"no sanctions list in {store.location} yet: {_LOAD_HINT}")
+        _warn_stale(knowledge)
+        for name in names:
+            _candidates(name, knowledge.screen(name, schema=kind, limit=limit), as_json, screening=True)
+
+
+def _warn_stale(knowledge: Any) -> None:
+    if not knowledge.index_is_current():
+        err.print("[yellow]warning[/] the name index was built by another version of Veille's name matching: "
+                  "results may miss names until you run `veille kb reindex`")
+
+
+def _candidates(query: str, found: list[Any], as_json: bool, screening: bool) -> None:
+    """Print the candidates of one query: a JSON line, or a table (a line on stderr when none)."""
+    if as_json:
+        rows = []
+        for c in found:
+            row = c.to_dict()
+            if screening:
+                row["list"] = row["datasets"]
+            rows.append(row)
+        click.echo(json.dumps({"query": query, "candidates": rows}, ensure_ascii=False))
+        return
+    if not found:
+        err.print(f"{escape(query)}: no {'sanctioned ' if screening else ''}match")
+        return
+    table = Table(title=query, title_justify="left", show_lines=False)
+    columns = ["score", "name", "schema", "id", "matched name", "why", "lists" if screening else "datasets"]
+    if screening:
+        columns.append("topics")
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("id", "score"))
+    for c in found:
+        cells = [f"{c.score:.2f}", c.name, c.schema, c.id, c.matched_name, c.why, ", ".join(c.datasets)]
+        if screening:
+            cells.append(", ".join(c.topics))
+        table.add_row(*(escape(cell) for cell in cells))
+    out.print(table)
+
+
+# --- veille eval: accuracy against labelled data (helpers in veille.evaluate) ------------------
+
+@cli.group(name="eval", short_help="Measure accuracy against labelled data.")
+def eval_() -> None:
+    """Measure accuracy against labelled data: precision, recall and F1 of Veille and of a
+    simple baseline, overall and per group of cases.
+
+    Without a PATH, each task reads its development set from the shared evaluation data:
+    $VEILLE_EVAL_DATA, else ../shared/eval-data next to the repository.
+    """
+
+
+@eval_.command(name="names", short_help="Name matching on labelled name pairs (CSV).")
+@click.argument("path", required=False, type=click.Path(dir_okay=False), metavar="[PATH.csv]")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_names(path: str | None, as_json: bool) -> None:
+    """Score each labelled pair with `match(name1, [name2], schema)` at the linking threshold,
+    and with a baseline: the plain Levenshtein ratio of the lower-cased names (rapidfuzz
+    fuzz.ratio) at 0.85, a fixed near-duplicate cut-off. Prints precision, recall and F1
+    overall and per case_group, and names/s.
+
+    PATH is a CSV file with the columns case_group, schema, name1, name2, is_match (true or
+    false); by default name-pairs/dev.csv of the evaluation data.
+    """
+    from .evaluate import eval_data_dir, evaluate_names, read_name_pairs
+
+    if path is None:
+        default = eval_data_dir() / "name-pairs" / "dev.csv"
+        if not default.is_file():
+            raise click.ClickException(f"no {default}: give the CSV file of name pairs to evaluate")
+        path = str(default)
+    result = evaluate_names(read_name_pairs(path))
+    _evaluation_table(result, f"{path}: {result.n} name pairs")
+    veille, baseline = result.details["veille"], result.details["baseline"]
+    click.echo(f"veille: match(name1, [name2], schema) >= {veille['threshold']:.2f} (LINK_THRESHOLD), "
+               f"{veille['names_per_s']:,.0f} names/s\nbaseline: Levenshtein ratio of the lower-cased names "
+               f">= {baseline['threshold']:.2f} (fixed, not tuned), {baseline['names_per_s']:,.0f} names/s")
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _evaluation_table(result: Any, title: str) -> None:
+    """Precision, recall and F1 of each system of an ``Evaluation``, overall then per group,
+    as a plain fixed-width table (the same on a terminal, in a pipe and in a log)."""
+    rows = [("all", result.overall)] + sorted(result.groups.items())
+    width = max(len(group) for group, _ in rows)
+    label = max(6, *(len(s) for s in result.systems))
+    head = f"{'group':<{width}}  {'n':>5}" + "".join(f"  | {s:<{label}}    P      R     F1" for s in result.systems)
+    click.echo(title)
+    click.echo(head)
+    for i, (group, counts) in enumerate(rows):
+        cells = "".join(f"  | {'':<{label}}{c.precision:>5.3f}  {c.recall:>5.3f}  {c.f1:>5.3f}"
+                        for c in (counts[s] for s in result.systems))
+        click.echo(f"{group:<{width}}  {counts[result.systems[0]].n:>5}{cells}")
+        if i == 0:
+            click.echo("-" * len(head))
 
 
 def main() -> None:
