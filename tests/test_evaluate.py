@@ -23,6 +23,7 @@ def test_perfect_output():
     c = _counts([True, True, False, False], GOLD)
     assert (c.tp, c.fp, c.fn, c.tn) == (2, 0, 0, 2)
     assert (c.precision, c.recall, c.f1) == (1.0, 1.0, 1.0)
+    assert c.fpr == 0.0
 
 
 def test_empty_output_finds_nothing():
@@ -38,6 +39,7 @@ def test_half_right_output():
     assert c.precision == pytest.approx(0.5)
     assert c.recall == pytest.approx(0.5)
     assert c.f1 == pytest.approx(0.5)
+    assert c.fpr == pytest.approx(0.5)  # one of the two negatives claimed
 
 
 def test_prf_edge_cases():
@@ -59,7 +61,7 @@ def test_evaluation_json_shape():
     assert data["task"] == "demo" and data["n"] == 4
     assert data["veille"]["precision"] == 0.5 and data["veille"]["recall"] == 0.5
     assert data["veille"]["names_per_s"] == 10.0
-    assert data["baseline"]["f1"] == 1.0
+    assert data["baseline"]["f1"] == 1.0 and data["baseline"]["fpr"] == 0.0
     assert set(data["groups"]) == {"a", "b"}
     assert data["groups"]["a"]["n"] == 2 and data["groups"]["a"]["veille"]["tp"] == 1
 

@@ -371,13 +371,19 @@ def _index(store) -> tuple[list, list]:
             sorted(map(tuple, store._db.execute("SELECT variant, key FROM kb_key_deletions"))))
 
 
-def test_a_first_load_builds_the_index_at_the_end_as_a_later_load_would(tmp_path):
-    with open_store(tmp_path / "bulk.db") as bulk, open_store(tmp_path / "step.db") as step:
+def test_big_loads_build_the_index_at_the_end_as_batch_by_batch_loads_would(tmp_path, monkeypatch):
+    lines = _lines()
+    with open_store(tmp_path / "bulk.db") as bulk, open_store(tmp_path / "step.db") as step, \
+            open_store(tmp_path / "switch.db") as switch:
         bulk.knowledge_base().load_file(ENTITIES)  # empty: index built once, at the end
-        lines = _lines()
         step.knowledge_base().load([json.loads(lines[0])])  # then batch by batch
         step.knowledge_base().load(json.loads(line) for line in lines[1:])
-        assert _index(bulk) == _index(step) and _index(bulk)[0]
+        switch.knowledge_base().load([json.loads(lines[0])])
+        monkeypatch.setattr(kb_module, "BATCH_SIZE", 2)
+        monkeypatch.setattr(kb_module, "BULK_AFTER", 4)  # batch by batch, then names only and a rebuild
+        stats = switch.knowledge_base().load(json.loads(line) for line in lines[1:])
+        assert stats.new == 9 and switch.knowledge_base().index_is_current()
+        assert _index(bulk) == _index(step) == _index(switch) and _index(bulk)[0]
 
 
 def test_an_interrupted_first_load_keeps_what_it_loaded_indexed(store, monkeypatch):

@@ -307,7 +307,7 @@ _LOAD_HINT = "load one with `veille kb load FILE` (see `veille kb load --help` f
 _SHOWN_PROBLEMS = 5
 
 
-@cli.group(cls=_Group, short_help="The knowledge base: load FollowTheMoney entities and sanctions lists, search names.")
+@cli.group(cls=_Group, short_help="Knowledge base of entities: load lists, search names.")
 def kb() -> None:
     """The knowledge base: FollowTheMoney entities (people, organisations, countries...) with
     their names in every script, that actors are linked to and screened against.
@@ -514,8 +514,8 @@ def eval_() -> None:
 def eval_names(path: str | None, as_json: bool) -> None:
     """Score each labelled pair with `match(name1, [name2], schema)` at the linking threshold,
     and with a baseline: the plain Levenshtein ratio of the lower-cased names (rapidfuzz
-    fuzz.ratio) at 0.85, a fixed near-duplicate cut-off. Prints precision, recall and F1
-    overall and per case_group, and names/s.
+    fuzz.ratio) at 0.85, a fixed near-duplicate cut-off. Prints precision, recall, F1 and the
+    false-positive rate (FPR) overall and per case_group, and names/s.
 
     PATH is a CSV file with the columns case_group, schema, name1, name2, is_match (true or
     false); by default name-pairs/dev.csv of the evaluation data.
@@ -538,17 +538,26 @@ def eval_names(path: str | None, as_json: bool) -> None:
 
 
 def _evaluation_table(result: Any, title: str) -> None:
-    """Precision, recall and F1 of each system of an ``Evaluation``, overall then per group,
-    as a plain fixed-width table (the same on a terminal, in a pipe and in a log)."""
+    """Precision, recall, F1 and false-positive rate of each system of an ``Evaluation``,
+    overall then per group, as a plain fixed-width table (the same on a terminal, in a pipe
+    and in a log). "-": undefined (no claim, or nothing to find, or no negative)."""
     rows = [("all", result.overall)] + sorted(result.groups.items())
     width = max(len(group) for group, _ in rows)
     label = max(6, *(len(s) for s in result.systems))
-    head = f"{'group':<{width}}  {'n':>5}" + "".join(f"  | {s:<{label}}    P      R     F1" for s in result.systems)
+    head = f"{'group':<{width}}  {'n':>5}" + "".join(f"  | {s:<{label}}    P      R     F1    FPR"
+                                                     for s in result.systems)
+
+    def cell(value: float, defined: bool) -> str:
+        return f"{value:>5.3f}" if defined else f"{'-':>5}"
+
     click.echo(title)
     click.echo(head)
     for i, (group, counts) in enumerate(rows):
-        cells = "".join(f"  | {'':<{label}}{c.precision:>5.3f}  {c.recall:>5.3f}  {c.f1:>5.3f}"
-                        for c in (counts[s] for s in result.systems))
+        cells = ""
+        for c in (counts[s] for s in result.systems):
+            found = c.tp + c.fn > 0
+            cells += (f"  | {'':<{label}}{cell(c.precision, c.tp + c.fp > 0)}  {cell(c.recall, found)}  "
+                      f"{cell(c.f1, found)}  {cell(c.fpr, c.fp + c.tn > 0)}")
         click.echo(f"{group:<{width}}  {counts[result.systems[0]].n:>5}{cells}")
         if i == 0:
             click.echo("-" * len(head))

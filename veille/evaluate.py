@@ -88,9 +88,14 @@ class Counts:
     def f1(self) -> float:
         return prf(self.tp, self.fp, self.fn)[2]
 
+    @property
+    def fpr(self) -> float:
+        """False-positive rate: the share of the negatives claimed (0.0 without negatives)."""
+        return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
+
     def to_dict(self) -> dict[str, float | int]:
         p, r, f = prf(self.tp, self.fp, self.fn)
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "fpr": round(self.fpr, 4),
                 "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn}
 
 

@@ -19,13 +19,18 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   again (a newer export) it replaces the stored entity.
 * Every name-like property (``name``, ``alias``, ``previousName``; ``weakAlias`` and
   ``abbreviation`` as weak names; first + last name when a person has no full name) goes
-  to ``kb_names``, and its blocking keys (``veille.kb.names.blocking_keys``) to the
-  persisted index ``kb_keys``.
-* ``search`` looks the query's keys up, rarest first, each weighted by its rarity; a common
-  key ("mohammad") adds no new candidates once rarer keys found some, it only re-weights
-  them, so it cannot flood the candidates. The best-weighted candidates that pass the
-  schema and topic filters are scored with ``veille.kb.names.match`` on their names that
-  share the most keys with the query.
+  to ``kb_names`` with its blocking keys (``veille.kb.names.blocking_keys``), and the keys
+  to the persisted index ``kb_keys``, with the length of each posting list
+  (``kb_key_counts``) and, for the words, their one-letter deletions (``kb_key_deletions``).
+  A big load (into an empty knowledge base, or of more than ``BULK_AFTER`` entities) writes
+  names only and builds the index at the end, sorted, in SQL.
+* ``search`` groups the query's keys by the word they come from (a word's spelling, sound
+  and name ids count once), weights each by its rarity, and looks up the index words one
+  typo away from a query word the index lacks. Candidates come from the rare keys; a
+  common key ("mohammad") is never read whole: it only credits the candidates found (when
+  every word is common, the entities having the two rarest words), so it cannot flood
+  them. The best-weighted candidates that pass the schema and topic filters are scored with
+  ``veille.kb.names.match`` on their names that share the most keys with the query.
 
 The search side imports neither FtM nor spaCy: the schema hierarchy it needs is written
 into the database by the loader (``kb_schemata``).
@@ -72,6 +77,9 @@ SCHEMA_WORDS = {"person": "Person", "organization": "Organization", "organisatio
 BATCH_SIZE = 5_000
 #: SQLite page cache while loading (KiB)
 LOAD_CACHE_KB = 262_144
+#: a load that has changed this many entities (and a quarter of those there were) stops
+#: updating the index batch by batch and rebuilds it at the end
+BULK_AFTER = 50_000
 #: reasons of invalid lines kept in LoadStats.problems (all are counted)
 MAX_PROBLEMS = 20
 #: a key shared by more entities than this only re-weights candidates found by rarer keys
@@ -500,10 +508,12 @@ class KnowledgeBase:
         with self.store._errors("load knowledge-base entities"):
             (cache,) = db.execute("PRAGMA cache_size").fetchone()
             db.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KB}")
-            # Into an empty knowledge base, the index is built once at the end, sorted, from
-            # the names' keys: inserting millions of keys one batch at a time rewrites most
-            # of the index at each commit.
-            bulk = db.execute("SELECT 1 FROM kb_entities LIMIT 1").fetchone() is None
+            # A big load does not update the index batch by batch (inserting millions of keys
+            # one batch at a time rewrites most of the index at each commit): from an empty
+            # knowledge base, or once it has changed BULK_AFTER entities and a quarter of
+            # those there were, it writes names only and rebuilds the index at the end, sorted.
+            (existing,) = db.execute("SELECT count(*) FROM kb_entities").fetchone()
+            bulk = existing == 0
             try:
                 self._write_schemata(pending=bulk)
                 batch: dict[str, _Entity] = {}
@@ -517,6 +527,9 @@ class KnowledgeBase:
                         if progress:
                             progress(taken)
                         taken = 0
+                        if not bulk and stats.new + stats.updated >= max(BULK_AFTER, existing // 4):
+                            bulk = True
+                            self._write_schemata(pending=True)
                 if batch:
                     self._write(batch, stats, bulk)
                 if progress and taken:
@@ -876,7 +889,10 @@ class KnowledgeBase:
                names: dict[int, list[tuple[str, int, list[str]]]], weights: dict[int, float],
                threshold: float, limit: int) -> list[Candidate]:
         found = []
+        perfect = 0
         for seq, entity_id, schema, caption, datasets, topics, countries, qid in rows:
+            if perfect >= limit:  # candidates come heaviest first: the others can only tie
+                break
             # the names sharing the most with the query first; of those, the ones with the
             # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
             mine = [(name, weak, _weight(needles, set(keys)) - 1e-3 * len(keys))
@@ -885,6 +901,7 @@ class KnowledgeBase:
             if best is None or best[0] < threshold:
                 continue
             score, matched, why = best
+            perfect += score >= 1.0
             found.append((-score, -weights[seq], entity_id, Candidate(
                 id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched, why=why,
                 datasets=json.loads(datasets), topics=json.loads(topics), countries=json.loads(countries),

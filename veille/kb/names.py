@@ -432,11 +432,8 @@ def _token_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
         shared = a.syms & b.syms
         if shared:
             # A Chinese syllable has many readings across languages (龍 "long" shares an id
-            # with the Korean "ryu"): short parts must look alike too, unless written in
-            # another script but Han (علی "ly" ~ "Ali"); organisation words are sure ("Co." ~
-            # "Company")
-            scripts = (a.script, b.script)
-            if (not ta or not tb or len(ta) > 3 and len(tb) > 3 or a.script != b.script and "Han" not in scripts
+            # with the Korean "ryu"): a short one must look like its partner too
+            if ("Han" not in (a.script, b.script) or not ta or not tb or len(ta) > 3 and len(tb) > 3
                     or not all(x.startswith(("NAME:", "NICK:")) for x in shared) or _string_sim(ta, tb) >= 0.5):
                 return 0.95, _SYMBOL
         elif a.place and b.place:
