@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from veille.errors import ConfigError, InputError
-from veille.evaluate import Counts, Evaluation, NamePair, eval_data_dir, evaluate_names, prf, read_name_pairs
+from veille.evaluate import (
+    Counts,
+    Evaluation,
+    NamePair,
+    eval_data_dir,
+    evaluate_names,
+    evaluate_screening,
+    prf,
+    read_name_pairs,
+    read_screening_names,
+)
+
+DATA = Path(__file__).parent / "data"
 
 GOLD = [True, True, False, False]  # two items to find, two to leave
 
@@ -103,3 +117,44 @@ def test_eval_data_dir_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("VEILLE_EVAL_DATA", str(tmp_path / "nowhere"))
     with pytest.raises(ConfigError, match="VEILLE_EVAL_DATA"):
         eval_data_dir()
+
+
+def _screening_set(folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(DATA / "un-consolidated-sample.xml", folder / "list.xml")
+    header = "full_name,first_name,middle_name,last_name,gender,date_of_birth,place_of_birth,nationality\n"
+    (folder / "positives_untreated.csv").write_text(
+        header + "TESTPERSON ALPHA EXAMPLEOV,,,,,,,kp\nNEWLY LISTED PERSON,,,,,,,kp\n", encoding="utf-8")
+    (folder / "positives_treated.csv").write_text(
+        header + '"EXAMPLEOV, Testperson Alfa",,,,,,,kp\nNEWLY LISTED PERSSON,,,,,,,kp\n', encoding="utf-8")
+    (folder / "negatives_global.csv").write_text(
+        header + ",Patricia,Lucas,Wheeler,female,2002-07-14,,et\nSample Bravo Fictitious,,,,,,,\n"
+                 ",Jean,,Dupont,male,,,fr\n,Maria,,Gonzalez,female,,,es\n", encoding="utf-8")
+    return folder
+
+
+def test_evaluate_screening_counts_hits_per_set(tmp_path):
+    # the second negative is a listed person: a false positive by the file's (wrong) label,
+    # which is what a scorer must count
+    result = evaluate_screening(_screening_set(tmp_path / "set"))
+    data = json.loads(result.to_json())
+    assert data["task"] == "screening" and data["n"] == 8 and data["entities"] == 3
+    veille = data["veille"]
+    assert veille["recall_untreated"] == 0.5 and veille["recall_treated"] == 0.5
+    assert veille["recall_untreated_in_list"] == 1.0  # the newly listed person is not on the list
+    assert veille["hits_per_1000_negatives"] == 250.0
+    assert (veille["tp"], veille["fp"], veille["fn"], veille["tn"]) == (2, 1, 2, 3)
+    assert data["baseline"]["recall_treated"] == 0.0  # reordered names defeat a plain edit ratio
+    assert {"f1", "precision", "recall", "names_per_s"} <= set(data["baseline"])
+    limited = evaluate_screening(tmp_path / "set", limit=1)
+    assert limited.n == 3
+
+
+def test_evaluate_screening_refuses_folders_without_a_list(tmp_path):
+    with pytest.raises(InputError, match="not a folder"):
+        evaluate_screening(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no sanctions list"):
+        evaluate_screening(tmp_path / "empty")
+    assert read_screening_names(_screening_set(tmp_path / "names") / "negatives_global.csv")[:2] == [
+        "Patricia Lucas Wheeler", "Sample Bravo Fictitious"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import veille.kb as kb_module
+import veille.kb.search as search_module
 from veille.errors import InputError, SourceNotFound
 from veille.kb import SANCTION_TOPICS, CleanEntity, KnowledgeBase, entity_names
 from veille.kb.ftm import detect_format, read_ftm
@@ -312,7 +313,7 @@ def test_schema_filters_keep_people_and_organisations_apart(kb):
 def test_weak_aliases_count_less(kb):
     (komid,) = kb.search("KOMID", schema="organization", threshold=0.5)
     assert komid.id == "kbtest-komid" and komid.matched_name == "KOMID" and "weak alias" in komid.why
-    assert komid.score == pytest.approx(kb_module.WEAK_FACTOR, abs=0.01)
+    assert komid.score == pytest.approx(search_module.WEAK_FACTOR, abs=0.01)
 
 
 def test_screening_returns_sanctioned_entities_only(kb):
@@ -333,12 +334,20 @@ def test_a_common_word_does_not_flood_the_candidates(store, monkeypatch):
               for i in range(60)]
     people.append({"id": "target", "schema": "Person", "properties": {"name": ["Mohammad Qorbanzadeh"]}})
     knowledge.load(people, dataset="many")
-    monkeypatch.setattr(kb_module, "POSTING_CAP", 10)
-    monkeypatch.setattr(kb_module, "CANDIDATES", 20)
+    monkeypatch.setattr(search_module, "POSTING_CAP", 10)
+    monkeypatch.setattr(search_module, "CANDIDATES", 20)
     assert _ids(knowledge.search("Mohammad Qorbanzadeh"))[:1] == ["target"]
-    groups = knowledge._key_groups("Mohammad Qorbanzadeh", "Person")
-    assert len(knowledge._candidates(groups)) <= 20  # "mohammad" is read for the candidates only
-    assert len(knowledge._candidates(knowledge._key_groups("Mohammad", "Person"))) <= 20
+
+    def candidates(name):
+        query = search_module._Query(name)
+        searcher = knowledge._searcher
+        searcher._read([query], ["Person"])
+        searcher._weigh([query])
+        searcher._find([query])
+        return query.weights
+
+    assert len(candidates("Mohammad Qorbanzadeh")) <= 20  # "mohammad" only ranks them
+    assert len(candidates("Mohammad")) <= 20
     assert knowledge.search("Mohammad Testname042")[0].id == "m042"
 
 
@@ -495,3 +504,77 @@ def test_kb_commands_do_not_import_spacy(veille, db):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "kbtest-lavrov" in result.stdout and result.stdout.rstrip().endswith("clean")
+
+
+def test_searching_many_names_gives_what_searching_each_gives(kb):
+    queries = ["Сергей Лавров", "Sergey Lavorv", "", "Rosneft", "Nobody Atall", "Kim Jong-un", "Wagner Group"]
+    many = kb.search_many(queries)
+    assert many == [kb.search(q) for q in queries]
+    assert many[2] == [] and _ids(many[0])[:1] == ["kbtest-lavrov"]
+    assert kb.screen_many(queries) == [kb.screen(q) for q in queries]
+
+
+def test_search_reads_person_queries_without_rigours_tagger(kb, monkeypatch):
+    # the tagger of given and family names takes seconds to build per process: a query takes
+    # the symbols of its parts from the knowledge base's vocabulary instead
+    from veille.kb import names as names_module
+
+    tagged = []
+    real = names_module.analyze_names
+
+    def spy(tag, names, **options):
+        if options.get("symbols") and tag == names_module.NameTypeTag.PER:
+            tagged.append(names)
+        return real(tag, names, **options)
+
+    names_module._analyse.cache_clear()
+    monkeypatch.setattr(names_module, "analyze_names", spy)
+    assert _ids(kb.search("Сергей Лавров", schema="person"))[:1] == ["kbtest-lavrov"]
+    assert _ids(kb.search("Sergueï Lavrov"))[:1] == ["kbtest-lavrov"]
+    assert tagged == []
+    vocabulary = kb._searcher._vocabulary
+    assert vocabulary.get("сергей")  # the symbols the stored names gave the part
+
+
+def test_long_lists_can_be_searched_by_several_processes(tmp_path):
+    with open_store(tmp_path / "many.db") as store:
+        knowledge = store.knowledge_base()
+        knowledge.load_file(ENTITIES)
+        queries = [f"{first} {last}" for first in ("Sergey", "Vladimir", "Emmanuel", "Testperson", "Kim")
+                   for last in ("Lavrov", "Putin", "Macron", "Examplov", "Jong Un", "Merkel")] * 12
+        assert len(queries) > search_module.BATCH
+        alone = knowledge.search_many(queries)
+        assert knowledge.search_many(queries, workers=2) == alone
+        assert _ids(alone[0])[:1] == ["kbtest-lavrov"]
+
+
+def test_cli_screen_reads_names_from_a_file(veille, tmp_path):
+    veille("kb", "load", ENTITIES, UN_XML)
+    names = tmp_path / "names.txt"
+    names.write_text("Sergei Lavrov\n\n  Testperson Examplov  \n", encoding="utf-8")
+    result = veille("screen", "--file", str(names), "Wagner Group", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["Wagner Group", "Sergei Lavrov", "Testperson Examplov"]
+    assert lines[1]["candidates"][0]["id"] == "kbtest-lavrov"
+    assert veille("kb", "search", "--file", str(names), "--json").stdout.count("\n") == 2
+    missing = veille("screen")
+    assert missing.exit_code == 2 and "--file" in missing.stderr
+
+
+def test_a_long_load_reads_names_in_worker_processes_to_the_same_result(tmp_path, monkeypatch):
+    def stored(store):
+        db = store._db
+        ids = dict(db.execute("SELECT seq, id FROM kb_entities").fetchall())
+        names = sorted((ids[e], name, weak, keys, parsed)
+                       for e, name, weak, keys, parsed in db.execute("SELECT entity, name, weak, keys, parsed FROM kb_names"))
+        return names, sorted(map(tuple, db.execute("SELECT form, symbols FROM kb_vocabulary"))), _index(store)
+
+    with open_store(tmp_path / "one.db") as one, open_store(tmp_path / "two.db") as two:
+        one.knowledge_base().load_file(ENTITIES, workers=1)
+        monkeypatch.setattr(kb_module, "BATCH_SIZE", 3)
+        monkeypatch.setattr(kb_module, "PARALLEL_AFTER", 3)  # the first batch here, the others in workers
+        seen = []
+        stats = two.knowledge_base().load_file(ENTITIES, workers=2, progress=seen.append)
+        assert stats.new == 10 and sum(seen) == stats.read + sum(stats.skipped.values())
+        assert stored(one) == stored(two) and stored(one)[0] and stored(one)[1]

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -371,16 +372,50 @@ def kb_load(ctx: click.Context, paths: tuple[str, ...], dataset: str | None, fmt
               f"{counts['datasets']:,} datasets ({escape(store.location)})")
 
 
+_NAMES_FILE = click.option(
+    "--file", "names_file", type=click.File("r", encoding="utf-8"),
+    help="Also the names of this file, one per line (- for standard input); blank lines are skipped.")
+_WORKERS = click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1),
+    help="Processes sharing a long list of names (each opens the database; about one per core).")
+
+
+def _names(names: tuple[str, ...], names_file: Any) -> list[str]:
+    out = list(names)
+    if names_file is not None:
+        out += [line.strip() for line in names_file if line.strip()]
+    if not out:
+        raise click.UsageError("give at least one NAME, or --file")
+    return out
+
+
+def _each_batch(names: list[str], look_up: Callable[[list[str]], list[Any]],
+                workers: int = 1) -> Iterator[tuple[str, Any]]:
+    """Look names up by batches (one SQL statement per step for a batch; several batches at
+    a time with workers), with a progress bar on a terminal for long lists."""
+    from .kb.search import BATCH
+
+    size = BATCH * (4 * workers if workers > 1 else 1)
+    with _progress() as progress:
+        task = progress.add_task("searching", total=len(names), visible=len(names) > size)
+        for start in range(0, len(names), size):
+            batch = names[start:start + size]
+            yield from zip(batch, look_up(batch), strict=True)
+            progress.advance(task, len(batch))
+
+
 @kb.command(name="search", short_help="Find knowledge-base entities by name, in any script or spelling.")
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@_NAMES_FILE
+@_WORKERS
 @click.option("--schema", type=_SCHEMA_CHOICE, help="Only people, or only organisations (companies, public bodies...).")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="At most this many per name.")
 @click.option("--threshold", type=click.FloatRange(0, 1), help="Lowest score shown (default: the linking threshold).")
 @click.option("--json", "as_json", is_flag=True,
               help='One JSON line per name: {"query", "candidates": [{"id", "name", "schema", "score", ...}]}.')
 @click.pass_context
-def kb_search(ctx: click.Context, names: tuple[str, ...], schema: str | None, limit: int, threshold: float | None,
-              as_json: bool) -> None:
+def kb_search(ctx: click.Context, names: tuple[str, ...], names_file: Any, workers: int, schema: str | None,
+              limit: int, threshold: float | None, as_json: bool) -> None:
     """Find the entities whose names match each NAME, best first: transliterations ("Сергей
     Лавров"), other spellings, name order, a missing middle name and typos are matched.
     Only candidates at or above the linking threshold are shown.
@@ -392,9 +427,9 @@ def kb_search(ctx: click.Context, names: tuple[str, ...], schema: str | None, li
         if not knowledge.counts()["entities"]:
             err.print(f"the knowledge base in {escape(store.location)} is empty: {_LOAD_HINT}")
         _warn_stale(knowledge)
-        for name in names:
-            found = knowledge.search(name, schema=schema, limit=limit,
-                                     threshold=LINK_THRESHOLD if threshold is None else threshold)
+        cutoff = LINK_THRESHOLD if threshold is None else threshold
+        for name, found in _each_batch(_names(names, names_file), lambda batch: knowledge.search_many(
+                batch, schema=schema, limit=limit, threshold=cutoff, workers=workers), workers):
             _candidates(name, found, as_json, screening=False)
 
 
@@ -438,28 +473,32 @@ def kb_reindex(ctx: click.Context) -> None:
 
 
 @cli.command(short_help="Screen names against the sanctions lists of the knowledge base.")
-@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@_NAMES_FILE
+@_WORKERS
 @click.option("--type", "kind", type=_SCHEMA_CHOICE, help="Only people, or only organisations.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1), help="At most this many per name.")
 @click.option("--json", "as_json", is_flag=True,
               help='One JSON line per name: {"query", "candidates": [{"id", "name", "schema", "score", '
                    '"list", "topics", "why", ...}]}.')
 @click.pass_context
-def screen(ctx: click.Context, names: tuple[str, ...], kind: str | None, limit: int, as_json: bool) -> None:
+def screen(ctx: click.Context, names: tuple[str, ...], names_file: Any, workers: int, kind: str | None,
+           limit: int, as_json: bool) -> None:
     """Screen each NAME against the entities of the knowledge base that are on a sanctions
     list (OpenSanctions topics sanction, sanction.linked, debarment, export control...), at
     the screening threshold: a hit is a lead for a human to check (same name is not same
     person), with the lists it comes from and why the names matched.
 
-    Load lists first with `veille kb load`.
+    Load lists first with `veille kb load`. A list of names to screen: `--file names.txt`.
     """
     with _store(ctx) as store:
         knowledge = store.knowledge_base()
         if not knowledge.has_sanctions():
             raise click.ClickException(f"no sanctions list in {store.location} yet: {_LOAD_HINT}")
         _warn_stale(knowledge)
-        for name in names:
-            _candidates(name, knowledge.screen(name, schema=kind, limit=limit), as_json, screening=True)
+        for name, found in _each_batch(_names(names, names_file), lambda batch: knowledge.screen_many(
+                batch, schema=kind, limit=limit, workers=workers), workers):
+            _candidates(name, found, as_json, screening=True)
 
 
 def _warn_stale(knowledge: Any) -> None:
@@ -533,6 +572,39 @@ def eval_names(path: str | None, as_json: bool) -> None:
     click.echo(f"veille: match(name1, [name2], schema) >= {veille['threshold']:.2f} (LINK_THRESHOLD), "
                f"{veille['names_per_s']:,.0f} names/s\nbaseline: Levenshtein ratio of the lower-cased names "
                f">= {baseline['threshold']:.2f} (fixed, not tuned), {baseline['names_per_s']:,.0f} names/s")
+    if as_json:
+        click.echo(result.to_json())
+
+
+@eval_.command(name="screening", short_help="Sanctions screening: a list, listed and unlisted names.")
+@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N names of each file (a quick run).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1),
+              help="Processes screening (the names/s figure is for all of them).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_screening(path: str | None, limit: int | None, workers: int, as_json: bool) -> None:
+    """Load FOLDER's sanctions list (the UN Security Council XML, or FtM JSON lines) into a
+    knowledge base in memory, screen as persons the names of its positives*untreated*.csv
+    (listed persons), positives*_treated*.csv (the same with typos and reordered names) and
+    negatives*.csv (nobody listed), and count a name with a hit as flagged. Baseline: a
+    Levenshtein ratio of 0.85 or more to a listed person's name or alias (fixed, not tuned).
+
+    Prints recall per set of positives (and on the untreated ones whose name the list has
+    as it is: newer listings are missing from an old list), false hits per 1,000 negatives,
+    and names/s. FOLDER: by default screening/ of the evaluation data.
+    """
+    from .evaluate import eval_data_dir, evaluate_screening
+
+    folder = Path(path) if path is not None else eval_data_dir() / "screening"
+    result = evaluate_screening(folder, limit=limit, workers=workers)
+    _evaluation_table(result, f"{folder}: {result.extra['list']} ({result.extra['entities']:,} entities, "
+                              f"loaded in {result.extra['load_s']} s), {result.n:,} names")
+    for system in result.systems:
+        details = result.details[system]
+        recalls = ", ".join(f"{key.removeprefix('recall_')} {value:.3f}" for key, value in details.items()
+                            if key.startswith("recall_"))
+        click.echo(f"{system}: recall {recalls}; {details.get('hits_per_1000_negatives', 0):.1f} hits per 1,000 "
+                   f"negatives; {details['names_per_s']:,.0f} names/s")
     if as_json:
         click.echo(result.to_json())
 

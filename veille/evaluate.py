@@ -2,7 +2,7 @@
 
 Generic helpers (``prf``, ``Counts``, ``Evaluation``) used by ``veille eval``; each task adds a
 small function that reads its gold file and fills an ``Evaluation`` (here: ``evaluate_names``
-for name pairs).
+for name pairs, ``evaluate_screening`` for a sanctions list with positive and negative names).
 
 Conventions: precision is tp / (tp + fp), recall tp / (tp + fn), F1 their harmonic mean. A
 ratio whose denominator is zero is 0.0 (no claim is no correct claim; nothing found of
@@ -30,9 +30,11 @@ __all__ = [
     "NamePair",
     "eval_data_dir",
     "evaluate_names",
+    "evaluate_screening",
     "levenshtein_baseline",
     "prf",
     "read_name_pairs",
+    "read_screening_names",
 ]
 
 #: plain Levenshtein ratio (rapidfuzz ``fuzz.ratio`` / 100 on lower-cased names) at or above
@@ -117,8 +119,11 @@ class Evaluation:
             self.overall.setdefault(system, Counts())
             self.details.setdefault(system, {})
 
-    def add(self, system: str, predicted: bool, gold: bool, group: str | None = None) -> None:
-        self.overall[system].add(predicted, gold)
+    def add(self, system: str, predicted: bool, gold: bool, group: str | None = None, overall: bool = True) -> None:
+        """Count one item (``overall``: in the overall figures too, not only in ``group``'s:
+        False for a group that is a subset of others)."""
+        if overall:
+            self.overall[system].add(predicted, gold)
         if group is not None:
             counts = self.groups.setdefault(group, {s: Counts() for s in self.systems})
             counts[system].add(predicted, gold)
@@ -243,3 +248,106 @@ def evaluate_names(pairs: Iterable[NamePair], threshold: float | None = None,
 
 def _rate(n: int, seconds: float) -> float:
     return round(n / seconds, 1) if seconds > 0 else 0.0
+
+
+# --- screening against a sanctions list -------------------------------------------------------
+
+#: the groups of a screening set: (group, file name pattern, positive)
+SCREENING_FILES = (("untreated", "positives*untreated*.csv", True), ("treated", "positives*_treated*.csv", True),
+                   ("negatives", "negatives*.csv", False))
+
+
+def read_screening_names(path: str | Path, limit: int | None = None) -> list[str]:
+    """The names of a screening CSV file: its ``full_name`` column, else first, middle and
+    last name joined (the columns of yente's screening benchmark); the first ``limit``."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if not {"full_name", "last_name"} & set(reader.fieldnames or []):
+                raise InputError(f"{path}: no full_name or last_name column: a screening file has the columns "
+                                 "full_name, first_name, middle_name, last_name, ...")
+            names = []
+            for row in reader:
+                name = (row.get("full_name") or "").strip() or " ".join(
+                    (row.get(c) or "").strip() for c in ("first_name", "middle_name", "last_name")).strip()
+                if name:
+                    names.append(" ".join(name.split()))
+                if limit is not None and len(names) >= limit:
+                    break
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path} is not a UTF-8 CSV file: {exc}") from exc
+    return names
+
+
+def evaluate_screening(folder: str | Path, limit: int | None = None, workers: int = 1) -> Evaluation:
+    """Load the sanctions list of ``folder`` (its ``.xml`` file: the UN list, or an FtM
+    ``.ftm.json``) into an in-memory knowledge base, screen the names of its positive files
+    (``positives*untreated*.csv``, ``positives*_treated*.csv``: listed persons as queries,
+    the treated copy with typos and reordered names) and of its negatives (``negatives*.csv``)
+    as persons, and count a name with at least one hit as flagged. The baseline flags a name
+    whose Levenshtein ratio to a listed person's name or alias is 0.85 or more.
+
+    Per group: recall of the positives, false positives of the negatives (``fpr``: per name;
+    ``hits_per_1000`` in ``extra``). Untreated positives whose name is on the list as it is
+    (same words in any order) are counted apart (``untreated_in_list``): newer listings are not
+    on an old list, and missing them is not the matcher's doing."""
+    from rapidfuzz import fuzz, process
+
+    from .kb import names as names_module
+    from .store import open_store
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder: a screening set is a folder with a sanctions list (.xml or "
+                         ".ftm.json) and positives*.csv / negatives*.csv files")
+    lists = sorted(folder.glob("*.xml")) or sorted(folder.glob("*.ftm.json"))
+    if not lists:
+        raise InputError(f"{folder}: no sanctions list (.xml or .ftm.json)")
+    sets = {}
+    for group, pattern, positive in SCREENING_FILES:
+        found = sorted(p for p in folder.glob(pattern) if not (group == "treated" and "untreated" in p.name))
+        if found:
+            sets[group] = (read_screening_names(found[0], limit), positive)
+    if not sets:
+        raise InputError(f"{folder}: no positives*.csv or negatives*.csv files")
+    result = Evaluation("screening")
+    with open_store(":memory:") as store:
+        kb = store.knowledge_base()
+        start = time.perf_counter()
+        stats = kb.load_file(lists[0])
+        load_s = time.perf_counter() - start
+        listed = [(n["name"], e["schema"]) for e in kb.entities() if e["schema"] == "Person"
+                  for n in (kb.get(e["id"]) or {}).get("names", [])]
+        listed_names = [name.lower() for name, _ in listed]
+        words = {" ".join(sorted(names_module.normalise(name).split())) for name, _ in listed}
+        veille_s = baseline_s = 0.0
+        for group, (queries, positive) in sets.items():
+            start = time.perf_counter()
+            hits = kb.screen_many(queries, schema="Person", limit=1, workers=workers)
+            veille_s += time.perf_counter() - start
+            start = time.perf_counter()
+            near = [process.extractOne(q.lower(), listed_names, scorer=fuzz.ratio, score_cutoff=85) for q in queries]
+            baseline_s += time.perf_counter() - start
+            for query, mine, theirs in zip(queries, hits, near, strict=True):
+                result.add("veille", bool(mine), positive, group)
+                result.add("baseline", theirs is not None, positive, group)
+                if group == "untreated" and " ".join(sorted(names_module.normalise(query).split())) in words:
+                    result.add("veille", bool(mine), positive, "untreated_in_list", overall=False)
+                    result.add("baseline", theirs is not None, positive, "untreated_in_list", overall=False)
+    n = sum(len(queries) for queries, _ in sets.values())
+    result.extra.update(list=lists[0].name, entities=stats.read, load_s=round(load_s, 1))
+    for system, seconds in (("veille", veille_s), ("baseline", baseline_s)):
+        details = result.details[system]
+        details["names_per_s"] = _rate(n, seconds)
+        for group in result.groups:
+            counts = result.groups[group][system]
+            if group == "negatives":
+                details["hits_per_1000_negatives"] = round(1000 * counts.fpr, 1)
+            else:
+                details[f"recall_{group}"] = round(counts.recall, 4)
+    result.details["veille"]["threshold"] = names_module.SCREEN_THRESHOLD
+    result.details["baseline"].update(threshold=BASELINE_THRESHOLD, method="rapidfuzz fuzz.ratio, lower-cased")
+    return result

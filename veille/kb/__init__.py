@@ -18,37 +18,40 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   dataset is merged (properties, datasets and topics are united); from the same datasets
   again (a newer export) it replaces the stored entity.
 * Every name-like property (``name``, ``alias``, ``previousName``; ``weakAlias`` and
-  ``abbreviation`` as weak names; first + last name when a person has no full name) goes
-  to ``kb_names`` with its blocking keys (``veille.kb.names.blocking_keys``), and the keys
-  to the persisted index ``kb_keys``, with the length of each posting list
-  (``kb_key_counts``) and, for the words, their one-letter deletions (``kb_key_deletions``).
-  A big load (into an empty knowledge base, or of more than ``BULK_AFTER`` entities) writes
-  names only and builds the index at the end, sorted, in SQL.
-* ``search`` groups the query's keys by the word they come from (a word's spelling, sound
-  and name ids count once), weights each by its rarity, and looks up the index words one
-  typo away from a query word the index lacks. Candidates come from the rare keys; a
-  common key ("mohammad") is never read whole: it only credits the candidates found (when
-  every word is common, the entities having the two rarest words), so it cannot flood
-  them. The best-weighted candidates that pass the schema and topic filters are scored with
-  ``veille.kb.names.match`` on their names that share the most keys with the query.
+  ``abbreviation`` as weak names; first + last name when a person has no full name) is read
+  once (``veille.kb.names.read_name``, with rigour's tagger) and goes to ``kb_names`` as
+  read (``dump_name``: a search scores it without reading it again) with its blocking keys
+  (``name_keys``); the keys go to the persisted index ``kb_keys``, with the length of each
+  posting list (``kb_key_counts``) and, for the words, their one-letter deletions
+  (``kb_key_deletions``); the symbols of person-name parts go to ``kb_vocabulary``. A big
+  load (into an empty knowledge base, or of more than ``BULK_AFTER`` entities) writes names
+  only and builds the index at the end, sorted, in SQL.
+* ``search`` and ``screen`` (one name), ``search_many`` and ``screen_many`` (a list, in
+  batches, in several processes if asked) are ``veille.kb.search``: the query's keys
+  weighted by rarity, candidates from the rare keys (a common key such as "mohammad" only
+  credits them), filters by schema and topics, and ``veille.kb.names.match_read`` on the
+  best candidates' stored names.
 
-The search side imports neither FtM nor spaCy: the schema hierarchy it needs is written
-into the database by the loader (``kb_schemata``).
+The search side imports neither FtM nor spaCy, and reads person names without rigour's
+tagger of given and family names (seconds to build per process): the schema hierarchy it
+needs is written into the database by the loader (``kb_schemata``), the symbols of name
+parts too (``kb_vocabulary``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
+import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from veille.kb.names import LINK_THRESHOLD, SCREEN_THRESHOLD, blocking_keys, match
+from veille.kb import names as _names
+from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD
+from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word
 
 if TYPE_CHECKING:
     from veille.store.sqlite import SQLiteStore
@@ -73,6 +76,8 @@ KB_SCHEMATA = ("LegalEntity", "Territory", "Vessel", "Airplane")
 SCHEMA_WORDS = {"person": "Person", "organization": "Organization", "organisation": "Organization",
                 "org": "Organization", "company": "Company", "vessel": "Vessel", "territory": "Territory"}
 
+#: entities a load reads in this process before it starts worker processes to read names
+PARALLEL_AFTER = 10_000
 #: entities per load transaction
 BATCH_SIZE = 5_000
 #: SQLite page cache while loading (KiB)
@@ -82,33 +87,8 @@ LOAD_CACHE_KB = 262_144
 BULK_AFTER = 50_000
 #: reasons of invalid lines kept in LoadStats.problems (all are counted)
 MAX_PROBLEMS = 20
-#: a key shared by more entities than this only re-weights candidates found by rarer keys
-POSTING_CAP = 250
-#: candidates taken from the index per search, before weighing and filtering them
-CANDIDATES = 200
-#: a candidate whose key weight is under this share of the best one's is not scored
-MIN_WEIGHT_SHARE = 0.6
-#: candidates scored with ``match`` per search: this many, or ``limit`` + half of it
-MIN_SCORED = 8
-#: names of one candidate scored, those sharing the most keys with the query first
-NAMES_SCORED = 3
-#: a weak alias ("weakAlias", "abbreviation") scores this much of its match
-WEAK_FACTOR = 0.9
-#: a query word missing from the index is looked up among index words this long or longer...
-FUZZY_MIN_LENGTH = 4
-#: ... and this long or shorter (index words longer than this get no deletion variants)...
-FUZZY_MAX_LENGTH = 24
-#: ... at most this many of them...
-FUZZY_KEYS = 10
-#: ... each weighing this share of its rarity
-FUZZY_FACTOR = 0.8
-
 _STRONG_NAMES = ("name", "alias", "previousName")
 _WEAK_NAMES = ("weakAlias", "abbreviation")
-# names whose keys fingerprint the blocking-key function (see ``KnowledgeBase.index_is_current``)
-_CANARIES = ("Vladimir Vladimirovich Putin", "Сергей Лавров", "김정은", "Mohammed bin Salman Al Saud",
-             "Korean Central News Agency", "Rosneft Oil Company PJSC", "Xi Jinping", "José María Aznar")
-
 
 @dataclass(frozen=True)
 class InvalidLine:
@@ -362,41 +342,61 @@ def _from_row(row: sqlite3.Row | tuple) -> _Entity:
                    qid, json.loads(properties), first_seen, last_seen)
 
 
-def _name_rows(entity: _Entity) -> list[tuple[str, int, frozenset[str]]]:
-    """``(name, weak, keys)`` for each name of an entity."""
-    return [(name, int(weak), frozenset(blocking_keys(name, entity.schema)))
-            for name, weak in entity_names(entity.schema, entity.properties)]
+# an entity's names as read: ``[(name, weak, sorted keys, read name as JSON)]`` and the
+# symbols of its person-name parts
+_NameRows = tuple[list[tuple[str, int, tuple[str, ...], str]], dict[str, tuple[str, ...]]]
 
 
-def _weight(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
-    """The summed weight of the query's key groups that ``keys`` has: for each group, the
-    weight of its heaviest key found."""
-    total = 0.0
-    for group in needles:
-        for key, weight in group:
-            if key in keys:
-                total += weight
-                break
-    return total
+def _name_rows(schema: str, properties: Mapping[str, list[str]]) -> _NameRows:
+    """Read the names of an entity (``entity_names``) for ``kb_names`` and ``kb_vocabulary``."""
+    rows, vocabulary = [], {}
+    for name, weak in entity_names(schema, properties):
+        parsed = _names.read_name(name, schema)
+        vocabulary.update((form, tuple(sorted(syms))) for form, syms in _names.vocabulary(parsed).items())
+        rows.append((name, int(weak), tuple(sorted(_names.name_keys(parsed))), _names.dump_name(parsed)))
+    return rows, vocabulary
 
 
-def _fuzzy_word(key: str) -> bool:
-    """Whether an index key is a word that typos are looked up for (``kb_key_deletions``)."""
-    return FUZZY_MIN_LENGTH <= len(key) <= FUZZY_MAX_LENGTH and key.isascii() and key.isalnum() and key == key.lower()
+def _read_batch(items: list[tuple[str, str, dict[str, list[str]]]]) -> dict[str, _NameRows]:
+    """``_name_rows`` of ``(id, schema, properties)`` items: the work of a loader process."""
+    return {entity_id: _name_rows(schema, properties) for entity_id, schema, properties in items}
 
 
-def _deletions(word: str) -> set[str]:
-    """The word with one letter deleted, at each position."""
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+class _NameReader:
+    """Reads the names of loaded batches, in this process or, for a long load, in worker
+    processes while this one validates the next batch and writes the last one: reading
+    names (rigour) is most of a load's work."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool: Any = None
+        self.entities = 0
+
+    def submit(self, batch: dict[str, _Entity]) -> Callable[[], dict[str, _NameRows]]:
+        """Start reading the names of a batch; call the result to get them."""
+        items = [(e.id, e.schema, e.properties) for e in batch.values()]
+        self.entities += len(items)
+        if self.workers > 1 and self.entities > PARALLEL_AFTER and self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=_worker_context())
+        if self.pool is None:
+            return lambda: _read_batch(items)
+        return self.pool.submit(_read_batch, items).result
+
+    @property
+    def depth(self) -> int:
+        """Batches to keep in flight."""
+        return self.workers if self.pool is not None else 0
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _fingerprint() -> str:
-    """A hash of the blocking keys of a few names: changes when ``blocking_keys`` does."""
-    digest = hashlib.sha1()
-    for name in _CANARIES:
-        for schema in ("Person", "Organization"):
-            digest.update(_dumps(sorted(blocking_keys(name, schema))).encode() + b"\n")
-    return digest.hexdigest()[:16]
+    """The version of name reading and keys the index was built with (``NAMES_VERSION``)."""
+    return f"names-{NAMES_VERSION}"
 
 
 # -- SQL -----------------------------------------------------------------------------
@@ -408,46 +408,24 @@ _UPDATE_ENTITY = """UPDATE kb_entities SET id = ?, schema = ?, caption = ?, data
     countries = ?, qid = ?, properties = ?, first_seen = ?, last_seen = ? WHERE seq = ?"""
 _OLD_NAMES = "SELECT entity, keys FROM kb_names WHERE entity IN (SELECT value FROM json_each(?))"
 _DELETE_NAMES = "DELETE FROM kb_names WHERE entity = ?"
-_INSERT_NAME = "INSERT INTO kb_names (entity, name, weak, keys) VALUES (?, ?, ?, ?)"
+_INSERT_NAME = "INSERT INTO kb_names (entity, name, weak, keys, parsed) VALUES (?, ?, ?, ?, ?)"
+_INSERT_VOCABULARY = "INSERT OR IGNORE INTO kb_vocabulary (form, symbols) VALUES (?, ?)"
 _DELETE_KEY = "DELETE FROM kb_keys WHERE key = ? AND entity = ?"
 _INSERT_KEY = "INSERT OR IGNORE INTO kb_keys (key, entity) VALUES (?, ?)"
 _COUNT_KEY = """INSERT INTO kb_key_counts (key, n) VALUES (?, ?)
     ON CONFLICT (key) DO UPDATE SET n = n + excluded.n"""
-_KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
 _BUILD_KEYS = """INSERT OR IGNORE INTO kb_keys (key, entity)
     SELECT k.value, n.entity FROM kb_names n, json_each(n.keys) k ORDER BY 1, 2"""
 _BUILD_KEY_COUNTS = "INSERT INTO kb_key_counts (key, n) SELECT key, count(*) FROM kb_keys GROUP BY key"
-_NEAR_HEAD = """SELECT key FROM kb_key_counts INDEXED BY kb_key_counts_head
-    WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
-# words sharing a one-letter deletion with the query word, or equal to one of its deletions
-_NEAR_DELETIONS = """SELECT key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(:variants))
-    UNION SELECT key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(:variants))"""
+_KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
 _INSERT_DELETION = "INSERT OR IGNORE INTO kb_key_deletions (variant, key) VALUES (?, ?)"
 _BUILD_DELETIONS = f"""WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < {FUZZY_MAX_LENGTH})
     INSERT OR IGNORE INTO kb_key_deletions (variant, key)
     SELECT substr(k.key, 1, i.n - 1) || substr(k.key, i.n + 1), k.key FROM kb_key_counts k JOIN i ON i.n <= length(k.key)
     WHERE length(k.key) BETWEEN {FUZZY_MIN_LENGTH} AND {FUZZY_MAX_LENGTH} AND k.key NOT GLOB '*[^a-z0-9]*'
     ORDER BY 1, 2"""
-_POSTINGS = "SELECT entity FROM kb_keys WHERE key = ? LIMIT ?"
-_BOTH_KEYS = """SELECT a.entity FROM kb_keys a JOIN kb_keys b ON b.key = ? AND b.entity = a.entity
-    WHERE a.key = ? LIMIT ?"""
-# (key, group, weight) triples as JSON -> (entity, group, best weight of the group's keys it has)
-# for the entities of the best summed weight
-_QUERY_KEYS = """q(key, grp, w) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-    json_extract(value, '$[2]') FROM json_each(:keys))"""
-_RARE_HITS = f"""WITH {_QUERY_KEYS},
-    hits(entity, grp, w) AS (SELECT k.entity, q.grp, max(q.w) FROM q JOIN kb_keys k ON k.key = q.key
-                             GROUP BY k.entity, q.grp),
-    top(entity) AS (SELECT entity FROM hits GROUP BY entity ORDER BY sum(w) DESC LIMIT :top)
-    SELECT hits.entity, hits.grp, hits.w FROM hits JOIN top ON top.entity = hits.entity"""
-_POSTINGS_AMONG = "SELECT entity FROM kb_keys WHERE key = ? AND entity IN (SELECT value FROM json_each(?))"
-_CANDIDATES = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
-    WHERE seq IN (SELECT value FROM json_each(:seqs))"""
-_IN_SCHEMATA = " AND schema IN (SELECT value FROM json_each(:schemata))"
 _WITH_TOPICS = """ AND EXISTS (SELECT 1 FROM json_each(kb_entities.topics) t
     WHERE t.value IN (SELECT value FROM json_each(:topics)))"""
-_CANDIDATE_NAMES = "SELECT entity, name, weak, keys FROM kb_names WHERE entity IN (SELECT value FROM json_each(?))"
-
 
 class KnowledgeBase:
     """The FtM entities of a Veille SQLite store. Get one with ``store.knowledge_base()``.
@@ -458,8 +436,8 @@ class KnowledgeBase:
 
     def __init__(self, store: SQLiteStore) -> None:
         self.store = store
-        self._total: int | None = None  # entities, for key rarity; reset by load
         self._schemata: dict[str, frozenset[str]] | None = None
+        self._searcher = Searcher(self)
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r})"
@@ -471,7 +449,7 @@ class KnowledgeBase:
     # -- loading ---------------------------------------------------------------
 
     def load_file(self, path: str | Path, format: str = "auto", dataset: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> LoadStats:
+                  progress: Callable[[int], None] | None = None, workers: int | None = None) -> LoadStats:
         """Load a file: FtM JSON lines (``.gz`` too) or the UN Security Council XML list.
 
         ``format`` is ``"ftm"``, ``"un-xml"`` or ``"auto"`` (by content). Invalid lines are
@@ -491,19 +469,23 @@ class KnowledgeBase:
                         for e in read_ftm(path, on_invalid=stats.add_invalid))
         else:
             raise ValueError(f"unknown format {format!r}: ftm, un-xml or auto")
-        return self.load(entities, dataset=dataset, progress=progress, stats=stats)
+        return self.load(entities, dataset=dataset, progress=progress, stats=stats, workers=workers)
 
     def load(self, entities: Iterable[Mapping[str, Any]], dataset: str | None = None,
-             progress: Callable[[int], None] | None = None, stats: LoadStats | None = None) -> LoadStats:
+             progress: Callable[[int], None] | None = None, stats: LoadStats | None = None,
+             workers: int | None = None) -> LoadStats:
         """Upsert FtM entity dicts (``{"id", "schema", "properties", ...}``), streamed in batches.
 
         ``dataset`` is added to each entity's ``datasets`` (an entity without any gets
         ``"default"``); top-level ``topics`` are added to the ``topics`` property. Entities
         of other schemata than ``KB_SCHEMATA`` are counted in ``skipped``; invalid ones in
         ``invalid``, with their reasons. ``progress(n)`` is called after each batch with the
-        number of input entities it took. Idempotent.
+        number of input entities it took. Idempotent. ``workers``: processes reading names once
+        the load is long (more than ``PARALLEL_AFTER`` entities; default: one per core, 2 at most).
         """
         stats = stats if stats is not None else LoadStats()
+        reader = _NameReader(workers if workers is not None else min(2, os.cpu_count() or 1))
+        pending: list[tuple[dict[str, _Entity], Callable[[], dict[str, _NameRows]], int]] = []
         db = self._db
         with self.store._errors("load knowledge-base entities"):
             (cache,) = db.execute("PRAGMA cache_size").fetchone()
@@ -518,23 +500,30 @@ class KnowledgeBase:
                 self._write_schemata(pending=bulk)
                 batch: dict[str, _Entity] = {}
                 taken = 0
+                def write_one() -> None:
+                    nonlocal bulk
+                    done, read, count = pending.pop(0)
+                    self._write(done, stats, bulk, read())
+                    if progress:
+                        progress(count)
+                    if not bulk and stats.new + stats.updated >= max(BULK_AFTER, existing // 4):
+                        bulk = True
+                        self._write_schemata(pending=True)
+
                 for data in entities:
                     taken += 1
                     self._take(data, dataset, batch, stats)
                     if len(batch) >= BATCH_SIZE:
-                        self._write(batch, stats, bulk)
-                        batch = {}
-                        if progress:
-                            progress(taken)
-                        taken = 0
-                        if not bulk and stats.new + stats.updated >= max(BULK_AFTER, existing // 4):
-                            bulk = True
-                            self._write_schemata(pending=True)
-                if batch:
-                    self._write(batch, stats, bulk)
-                if progress and taken:
-                    progress(taken)
+                        pending.append((batch, reader.submit(batch), taken))
+                        batch, taken = {}, 0
+                        while len(pending) > reader.depth:
+                            write_one()
+                if batch or taken:
+                    pending.append((batch, reader.submit(batch), taken))
+                while pending:
+                    write_one()
             finally:
+                reader.close()
                 try:
                     if bulk:
                         self._build_index()
@@ -543,7 +532,7 @@ class KnowledgeBase:
                     db.execute("PRAGMA optimize")
                 finally:
                     db.execute(f"PRAGMA cache_size = {int(cache)}")
-                    self._total = None
+                    self._searcher.reset()
         return stats
 
     def _take(self, data: Any, dataset: str | None, batch: dict[str, _Entity], stats: LoadStats) -> None:
@@ -587,11 +576,14 @@ class KnowledgeBase:
         self._index_built()
 
     def _index_built(self) -> None:
+        self._searcher.reset()
         with self.store._transaction() as db:
             db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)", (_fingerprint(),))
 
-    def _write(self, batch: dict[str, _Entity], stats: LoadStats, bulk: bool = False) -> None:
-        """Upsert one batch in one transaction (``bulk``: names only, the index comes later)."""
+    def _write(self, batch: dict[str, _Entity], stats: LoadStats, bulk: bool = False,
+               read: dict[str, _NameRows] | None = None) -> None:
+        """Upsert one batch in one transaction (``bulk``: names only, the index comes later);
+        ``read``: the names of the batch's entities, read already."""
         with self.store._transaction() as db:
             existing = {row[1]: (row[0], _from_row(row))
                         for row in db.execute(_SELECT_EXISTING, (_dumps(list(batch)),))}
@@ -625,21 +617,28 @@ class KnowledgeBase:
                 counts.subtract(key for key, _ in old_keys)
                 db.executemany(_UPDATE_ENTITY, updates)
             db.executemany(_INSERT_ENTITY, inserts)
-            names, keys = [], set()
+            names, keys, vocabulary = [], set(), {}
             for entity_seq, entity in written:
-                for name, weak, name_keys in _name_rows(entity):
-                    names.append((entity_seq, name, weak, _dumps(sorted(name_keys))))
+                # names read with the batch, unless the entity was merged with a stored one
+                source = batch.get(entity.id)
+                mine = (read.get(entity.id) if read and source is not None and source.schema == entity.schema
+                        and source.properties is entity.properties else None)
+                rows, symbols = mine or _name_rows(entity.schema, entity.properties)
+                vocabulary.update(symbols)
+                for name, weak, name_keys, parsed in rows:
+                    names.append((entity_seq, name, weak, _dumps(list(name_keys)), parsed))
                     keys.update((key, entity_seq) for key in name_keys)
             db.executemany(_INSERT_NAME, names)
+            db.executemany(_INSERT_VOCABULARY, sorted((form, _dumps(list(syms))) for form, syms in vocabulary.items()))
             if bulk:
                 return
             db.executemany(_INSERT_KEY, sorted(keys))
             counts.update(key for key, _ in keys)
-            words = {key for key, n in counts.items() if n > 0 and _fuzzy_word(key)}
+            words = {key for key, n in counts.items() if n > 0 and fuzzy_word(key)}
             if words:  # new words of the index: their deletions (those of gone words may stay: harmless)
                 known = {k for k, _ in db.execute(_KEY_COUNTS, (_dumps(sorted(words)),))}
                 db.executemany(_INSERT_DELETION, sorted((variant, word) for word in words - known
-                                                        for variant in _deletions(word)))
+                                                        for variant in deletions(word)))
             db.executemany(_COUNT_KEY, sorted((k, n) for k, n in counts.items() if n))
             if any(n < 0 for n in counts.values()):
                 db.execute("DELETE FROM kb_key_counts WHERE n <= 0")
@@ -652,6 +651,7 @@ class KnowledgeBase:
         with self.store._errors("rebuild the knowledge-base index"):
             with self.store._transaction() as tx:
                 tx.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', 'pending')")
+                tx.execute("DELETE FROM kb_vocabulary")
             last = 0
             while True:
                 rows = db.execute("SELECT seq, schema FROM kb_entities WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -663,9 +663,14 @@ class KnowledgeBase:
                 with self.store._transaction() as tx:
                     names = tx.execute("SELECT entity, name FROM kb_names WHERE entity BETWEEN ? AND ?",
                                        (rows[0][0], last)).fetchall()
-                    tx.executemany("UPDATE kb_names SET keys = ? WHERE entity = ? AND name = ?",
-                                   [(_dumps(sorted(blocking_keys(name, schemata.get(entity)))), entity, name)
-                                    for entity, name in names])
+                    updates, vocabulary = [], {}
+                    for entity, name in names:
+                        parsed = _names.read_name(name, schemata.get(entity))
+                        vocabulary.update(_names.vocabulary(parsed))
+                        updates.append((_dumps(sorted(_names.name_keys(parsed))), _names.dump_name(parsed), entity, name))
+                    tx.executemany("UPDATE kb_names SET keys = ?, parsed = ? WHERE entity = ? AND name = ?", updates)
+                    tx.executemany(_INSERT_VOCABULARY,
+                                   sorted((form, _dumps(sorted(syms))) for form, syms in vocabulary.items()))
                 done += len(rows)
                 if progress:
                     progress(len(rows))
@@ -690,89 +695,59 @@ class KnowledgeBase:
         Company; a generic LegalEntity may come back for both). ``topics``: only entities
         with at least one of these topics.
         """
+        return self.search_many([name], schema=schema, limit=limit, topics=topics, threshold=threshold)[0]
+
+    def search_many(self, names: Sequence[str], schema: str | None = None, limit: int = 10,
+                    topics: Iterable[str] | None = None, threshold: float = LINK_THRESHOLD,
+                    workers: int = 1) -> list[list[Candidate]]:
+        """``search`` for each of ``names``, in batches (``veille.kb.search``): many names
+        cost much less than as many searches. ``workers`` > 1 shares long lists (several
+        batches) among as many processes, each with its own connection to the database
+        (not for an in-memory store)."""
         if limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
-        if not name or not name.strip() or limit == 0:
-            return []
-        with self.store._errors(f"search the knowledge base for {name!r}"):
+        if workers > 1 and len(names) > BATCH and self.store.location != ":memory:":
+            return self._search_in_processes(names, schema, limit, topics, threshold, workers)
+        out: list[list[Candidate]] = [[] for _ in names]
+        asked = [i for i, name in enumerate(names) if isinstance(name, str) and name.strip()]
+        if not asked or limit == 0:
+            return out
+        with self.store._errors(f"search the knowledge base for {names[asked[0]]!r}"
+                                + (f" and {len(asked) - 1} other names" if len(asked) > 1 else "")):
             query_schema = self._query_schema(schema)
-            if not self._entities():
-                return []
+            if not self._searcher._entities():
+                return out
             allowed = self._compatible(query_schema) if query_schema else None
             if allowed is not None and not allowed:
-                return []
-            groups = self._key_groups(name, query_schema)
-            if not groups:
-                return []
-            wanted = max(MIN_SCORED, limit + MIN_SCORED // 2)
-            # per group, its keys as they appear in kb_names.keys, heaviest first
-            needles = [sorted(((key, w) for key, (_, w, _) in group.items()), key=lambda x: -x[1])
-                       for group in groups]
-            weights = self._candidates(groups)
-            rows = self._filtered(weights, allowed, list(topics) if topics is not None else None, wanted)
-            names = self._names([row[0] for row in rows])
-            return self._score(name, needles, rows, names, weights, threshold, limit)
+                return out
+            found = self._searcher.search([names[i] for i in asked], query_schema, limit,
+                                          list(topics) if topics is not None else None, threshold, allowed)
+        for i, candidates in zip(asked, found, strict=True):
+            out[i] = candidates
+        return out
 
     def screen(self, name: str, schema: str | None = None, limit: int = 10,
                threshold: float = SCREEN_THRESHOLD) -> list[Candidate]:
         """``search`` among entities on sanctions lists (``SANCTION_TOPICS``), at the screening threshold."""
-        return self.search(name, schema=schema, limit=limit, topics=SANCTION_TOPICS, threshold=threshold)
+        return self.screen_many([name], schema=schema, limit=limit, threshold=threshold)[0]
 
-    def _key_groups(self, name: str, schema: str | None) -> list[dict[str, tuple[int, float, bool]]]:
-        """The query's blocking keys that the index has, grouped by the word of the name
-        they come from: ``[{key: (entities with it, weight, exact)}]`` (not exact: a key of a
-        word the index does not have, or a neighbour of it). A word's keys (the word,
-        its sound, the ids of the name it spells) say one thing: a candidate scores the
-        best of them, not their sum. A word missing from the index (a typo?) is looked up
-        among the words of the index one or two edits away, at a discount."""
-        schemata = [schema] if schema else ["Person", "Organization"]
-        keys = set().union(*(blocking_keys(name, s) for s in schemata))
-        if not keys:
-            return []
-        groups: list[set[str]] = []
-        seen: set[str] = set()
-        for word in name.split():
-            mine = set().union(*(blocking_keys(word, s) for s in schemata)) & keys
-            if mine - seen:
-                groups.append(mine - seen)
-                seen |= mine
-        words = len(groups)
-        groups += [{key} for key in keys - seen]  # keys of the whole name (acronym, words joined...)
-        counts = dict(self._db.execute(_KEY_COUNTS, (_dumps(sorted(keys)),)).fetchall())
-        total = max(self._entities(), 1)
-        out = []
-        for i, group in enumerate(groups):
-            # a word spelled as no indexed word (a typo? someone unlisted?): its sound and
-            # name ids are weaker evidence, like its neighbours
-            confirmed = all(counts.get(key) for key in group if key.isalnum())
-            weighted = {key: (counts[key], math.log(1 + total / counts[key]), confirmed)
-                        for key in group if counts.get(key)}
-            for key in group if i < words else ():
-                if not counts.get(key) and key.isalnum() and len(key) >= FUZZY_MIN_LENGTH:
-                    for near, n in self._near_keys(key):
-                        weighted.setdefault(near, (n, FUZZY_FACTOR * math.log(1 + total / n), False))
-            if weighted:
-                out.append(weighted)
-        return out
+    def screen_many(self, names: Sequence[str], schema: str | None = None, limit: int = 10,
+                    threshold: float = SCREEN_THRESHOLD, workers: int = 1) -> list[list[Candidate]]:
+        """``screen`` for each of ``names``, in batches (see ``search_many``)."""
+        return self.search_many(names, schema=schema, limit=limit, topics=SANCTION_TOPICS, threshold=threshold,
+                                workers=workers)
 
-    def _near_keys(self, key: str) -> list[tuple[str, int]]:
-        """Index words one edit (a letter added, dropped, changed, or two swapped) from
-        ``key``, closest first: "gonzaez" → "gonzalez", "lvarov" → "lavrov"; for words of
-        8 letters or more, two edits among the words that start with the same 3 letters."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
+    def _search_in_processes(self, names: Sequence[str], schema: str | None, limit: int,
+                             topics: Iterable[str] | None, threshold: float, workers: int) -> list[list[Candidate]]:
+        from concurrent.futures import ProcessPoolExecutor
 
-        if not _fuzzy_word(key):
-            return []
-        variants = [key, *_deletions(key)]
-        words = [w for (w,) in self._db.execute(_NEAR_DELETIONS, {"variants": _dumps(variants)})]
-        found = [near for near, _, _ in process.extract(key, words, scorer=OSA.distance, score_cutoff=1,
-                                                         limit=FUZZY_KEYS) if near != key]
-        if not found and len(key) >= 8:
-            words = [w for (w,) in self._db.execute(_NEAR_HEAD, (key[:3], len(key) - 2, len(key) + 2))]
-            found = [near for near, _, _ in process.extract(key, words, scorer=OSA.distance, score_cutoff=2,
-                                                             limit=FUZZY_KEYS)]
-        return list(self._db.execute(_KEY_COUNTS, (_dumps(found),))) if found else []
+        context = _worker_context()
+        chunks = [list(names[i:i + BATCH]) for i in range(0, len(names), BATCH)]
+        options = (schema, limit, list(topics) if topics is not None else None, threshold)
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
+                                 initargs=(self.store.location,)) as pool:
+            found = pool.map(_search_worker, chunks, [options] * len(chunks))
+            return [candidates for chunk in found for candidates in chunk]
 
     def _query_schema(self, schema: str | None) -> str | None:
         if schema is None or not schema.strip():
@@ -796,133 +771,6 @@ class KnowledgeBase:
         hierarchy = self._hierarchy()
         mine = hierarchy.get(schema, frozenset({schema}))
         return sorted(s for s, ancestors in hierarchy.items() if schema in ancestors or s in mine)
-
-    def _entities(self) -> int:
-        if self._total is None:
-            (self._total,) = self._db.execute("SELECT count(*) FROM kb_entities").fetchone()
-        return self._total
-
-    def _candidates(self, groups: list[dict[str, tuple[int, float, bool]]]) -> dict[int, float]:
-        """Entities that may match -> their weight: the sum over the query's key groups of
-        the best weight of a key of the group the entity has (a group without rare key:
-        its most common key's weight).
-
-        Candidates are the entities having the query's rare keys (keys of POSTING_CAP
-        entities or fewer), the CANDIDATES best. When no word of the query has a rare key
-        of its own (common words, or typos whose neighbours are common), also the entities
-        having both the two rarest words' common keys (or the rarest one's only, when no
-        entity has both), CANDIDATES at most. A common key is never read whole: it only
-        credits the candidates found (so "mohammad" cannot flood them)."""
-        db = self._db
-        rare = [(key, g, w) for g, group in enumerate(groups) for key, (n, w, _) in group.items() if n <= POSTING_CAP]
-        best: dict[int, dict[int, float]] = {}
-        if rare:
-            for entity, g, w in db.execute(_RARE_HITS, {"keys": _dumps(rare), "top": CANDIDATES}):
-                best.setdefault(entity, {})[g] = w
-        # per group with common keys: its most common key (any spelling), with its weight
-        common = {g: max(((key, n, w) for key, (n, w, _) in group.items() if n > POSTING_CAP), key=lambda x: x[1])
-                  for g, group in enumerate(groups) if any(n > POSTING_CAP for n, _, _ in group.values())}
-        confirmed = any(n <= POSTING_CAP and exact for group in groups for n, _, exact in group.values())
-        if common and not confirmed:
-            by_rarity = sorted(common, key=lambda g: min(n for n, _, _ in groups[g].values()))
-            g1 = by_rarity[0]
-            seed, _ = min(((k, n) for k, (n, _, _) in groups[g1].items() if n > POSTING_CAP), key=lambda x: x[1])
-            w1 = groups[g1][seed][1]
-            found: list[tuple[int, int, float]] = []
-            if len(by_rarity) > 1:
-                g2 = by_rarity[1]
-                other, _, w2 = common[g2]
-                for (entity,) in db.execute(_BOTH_KEYS, (other, seed, CANDIDATES)):
-                    found += [(entity, g1, w1), (entity, g2, w2)]
-            if not found:
-                found = [(entity, g1, w1) for (entity,) in db.execute(_POSTINGS, (seed, CANDIDATES))]
-            for entity, g, w in found:
-                mine = best.setdefault(entity, {})
-                mine[g] = max(w, mine.get(g, 0.0))
-        if len(best) > 1:
-            for g, (key, _, w) in common.items():
-                lacking = [entity for entity, mine in best.items() if g not in mine]
-                if lacking:
-                    for (entity,) in db.execute(_POSTINGS_AMONG, (key, _dumps(lacking))):
-                        best[entity][g] = w
-        return {entity: sum(mine.values()) for entity, mine in best.items()}
-
-    def _names(self, seqs: list[int]) -> dict[int, list[tuple[str, int, list[str]]]]:
-        """``entity -> [(name, weak, keys)]`` for the given entities."""
-        names: dict[int, list[tuple[str, int, list[str]]]] = {}
-        if seqs:
-            for entity, name, weak, keys in self._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
-                names.setdefault(entity, []).append((name, weak, json.loads(keys)))
-        return names
-
-    def _filtered(self, weights: dict[int, float], schemata: list[str] | None, topics: list[str] | None,
-                  wanted: int) -> list[tuple]:
-        """The best-weighted candidates that pass the filters, at most ``wanted`` of them,
-        none under MIN_WEIGHT_SHARE of the best one's weight."""
-        sql, params = _CANDIDATES, {}
-        if schemata is not None:
-            sql += _IN_SCHEMATA
-            params["schemata"] = _dumps(schemata)
-        if topics is not None:
-            sql += _WITH_TOPICS
-            params["topics"] = _dumps(topics)
-        ranked = sorted(weights, key=weights.__getitem__, reverse=True)
-        out: list[tuple] = []
-        floor = 0.0
-        chunk = 2 * wanted
-        for start in range(0, min(len(ranked), 8 * chunk), chunk):
-            seqs = [s for s in ranked[start:start + chunk] if weights[s] >= floor]
-            if not seqs:
-                break
-            rows = self._db.execute(sql, {**params, "seqs": _dumps(seqs)}).fetchall()
-            rows.sort(key=lambda row: -weights[row[0]])
-            for row in rows:
-                if not out:
-                    floor = weights[row[0]] * MIN_WEIGHT_SHARE
-                if weights[row[0]] >= floor:
-                    out.append(tuple(row))
-            if len(out) >= wanted or len(seqs) < chunk:
-                break
-        return out[:wanted]
-
-    def _score(self, query: str, needles: list[list[tuple[str, float]]], rows: list[tuple],
-               names: dict[int, list[tuple[str, int, list[str]]]], weights: dict[int, float],
-               threshold: float, limit: int) -> list[Candidate]:
-        found = []
-        perfect = 0
-        for seq, entity_id, schema, caption, datasets, topics, countries, qid in rows:
-            if perfect >= limit:  # candidates come heaviest first: the others can only tie
-                break
-            # the names sharing the most with the query first; of those, the ones with the
-            # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
-            mine = [(name, weak, _weight(needles, set(keys)) - 1e-3 * len(keys))
-                    for name, weak, keys in names.get(seq, [])]
-            best = self._best_name(query, mine, schema)
-            if best is None or best[0] < threshold:
-                continue
-            score, matched, why = best
-            perfect += score >= 1.0
-            found.append((-score, -weights[seq], entity_id, Candidate(
-                id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched, why=why,
-                datasets=json.loads(datasets), topics=json.loads(topics), countries=json.loads(countries),
-                qid=qid)))
-        found.sort(key=lambda item: item[:3])
-        return [item[3] for item in found[:limit]]
-
-    @staticmethod
-    def _best_name(query: str, names: list[tuple[str, int, float]], schema: str) -> tuple[float, str, str] | None:
-        """Score the names of one candidate sharing the most key weight with the query
-        (NAMES_SCORED strong and NAMES_SCORED weak ones at most)."""
-        best = None
-        for weak in (0, 1):
-            mine = sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED]
-            if not mine:
-                continue
-            result = match(query, [n[0] for n in mine], schema)
-            score = result.score * (WEAK_FACTOR if weak else 1.0)
-            if result.name and (best is None or score > best[0]):
-                best = (score, result.name, result.why + (" (weak alias)" if weak else ""))
-        return best
 
     # -- reading -------------------------------------------------------------------
 
@@ -982,6 +830,34 @@ class KnowledgeBase:
             last = rows[-1][0]
             for row in rows:
                 yield asdict(_from_row(row))
+
+
+def _worker_context() -> Any:
+    """How worker processes start: forked where the system can, so that they inherit rigour's
+    name tagger (seconds to build) and need no ``__main__`` guard in the caller's script.
+    A forked worker never touches the parent's SQLite connection (a loader worker only reads
+    names; a search worker opens its own) and leaves with ``os._exit``, so never closes it."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+_WORKER_KB: KnowledgeBase | None = None
+
+
+def _open_worker(location: str) -> None:
+    """A worker process of ``search_many``: its own connection to the database."""
+    global _WORKER_KB
+    from veille.store import open_store
+
+    _WORKER_KB = open_store(location).knowledge_base()
+
+
+def _search_worker(names: list[str], options: tuple) -> list[list[Candidate]]:
+    schema, limit, topics, threshold = options
+    assert _WORKER_KB is not None
+    return _WORKER_KB.search_many(names, schema=schema, limit=limit, topics=topics, threshold=threshold)
 
 
 def _stem(path: Path) -> str:

@@ -50,9 +50,10 @@ mean similarity of the pairs, minus penalties:
 
 from __future__ import annotations
 
+import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,9 +63,13 @@ from rigour.names.check import is_generic_person_name
 from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import codepoint_script
 
-__all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "match", "normalise", "tokens",
-           "warm_up"]
+__all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
+           "load_name", "match", "match_read", "name_keys", "normalise", "read_name", "read_query", "spelling_similarity", "tokens",
+           "vocabulary", "warm_up"]
 
+#: the version of how names are read and keyed: the knowledge base's index is rebuilt
+#: (``veille kb reindex``) when it changes
+NAMES_VERSION = 4
 #: a mention links to a knowledge-base entity at or above this score
 LINK_THRESHOLD = 0.80
 #: a screening hit is reported at or above this score (recall first: a person reviews hits)
@@ -238,20 +243,25 @@ def _ascii_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _analyse(name: str, kind: str) -> _Name:
+def _analyse(name: str, kind: str, tagged: bool = True) -> _Name:
+    """Read a name. ``tagged``: with rigour's symbols (for a person, its tagger of given and
+    family names costs seconds to build per process: the query side of a knowledge-base search
+    reads person names untagged and takes the symbols of their parts from the knowledge base's
+    vocabulary instead, see ``with_symbols``)."""
     text = (name or "").strip()
     if kind == "PER" and text.count(",") == 1:
         family, _, given = text.partition(",")  # "LAVROV, Sergei" → "Sergei LAVROV"
         if family.strip() and given.strip():
             text = f"{given} {family}"
-    names = analyze_names(_TAGS[kind], [_split_syllables(text)], consolidate=False, phonetics=False, symbols=_SYMBOLS)
+    symbols = _SYMBOLS and (tagged or kind != "PER")
+    names = analyze_names(_TAGS[kind], [_split_syllables(text)], consolidate=False, phonetics=False, symbols=symbols)
     if not names:
         return _Name(kind, (), (), (), frozenset(), False, frozenset())
     parsed = next(iter(names))
     parts = parsed.parts
     syms: list[set[str]] = [set() for _ in parts]
     multi: dict[tuple[int, int], set[str]] = {}
-    for span in parsed.spans:
+    for span in parsed.spans if symbols else ():
         cat = span.symbol.category.value
         if cat not in _SYMBOL_CATEGORIES or (cat == "NUM" and kind == "PER"):
             continue
@@ -295,12 +305,63 @@ def _analyse(name: str, kind: str) -> _Name:
             else:
                 k, w = _NAME, 1.0
         toks.append(_token(text_, form, frozenset(s), k, w, script))
-    spans = tuple((a, b, frozenset(s)) for (a, b), s in multi.items())
+    return _make_name(kind, tuple(toks), tuple((a, b, frozenset(s)) for (a, b), s in multi.items()))
+
+
+def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...]) -> _Name:
     legal = frozenset(x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:"))
     scripts = frozenset(t.script for t in toks if t.script)
     singles = frozenset().union(*(t.syms for t in toks))
-    return _Name(kind, tuple(toks), spans, tuple(t.text or t.form for t in toks), scripts,
+    return _Name(kind, toks, spans, tuple(t.text or t.form for t in toks), scripts,
                  bool(scripts & _SYLLABIC), legal, singles, singles.union(*(s for _, _, s in spans)))
+
+
+# --- names read once, stored with the knowledge base ----------------------------------------
+
+
+def read_name(name: str, schema: str | None = None) -> _Name:
+    """A name read with rigour's symbols, as the knowledge base stores it (``dump_name``)."""
+    return _analyse(name or "", _kind(schema, [name or ""]))
+
+
+def dump_name(parsed: _Name) -> str:
+    """A read name as a compact JSON string: reading it back (``load_name``) costs a tenth of
+    reading the name again, which matters when a search scores thousands of stored names."""
+    return json.dumps([parsed.kind, [[t.text, t.form, sorted(t.syms), t.kind, t.weight, t.script] for t in parsed.toks],
+                       [[a, b, sorted(s)] for a, b, s in parsed.spans]], ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=300_000)
+def load_name(text: str) -> _Name:
+    """A name stored by ``dump_name``."""
+    kind, toks, spans = json.loads(text)
+    return _make_name(kind, tuple(_token(t, f, frozenset(s), k, w, sc) for t, f, s, k, w, sc in toks),
+                      tuple((a, b, frozenset(s)) for a, b, s in spans))
+
+
+def vocabulary(parsed: _Name) -> dict[str, frozenset[str]]:
+    """The symbols of each part of a person name, by part form ("sergei" → {"NAME:Q…"}): the
+    knowledge base keeps them so that a query is read without rigour's person tagger."""
+    if parsed.kind != "PER":
+        return {}
+    return {t.form: t.syms for t in parsed.toks if t.syms}
+
+
+def read_query(name: str, schema: str | None, symbols: Callable[[list[str]], Mapping[str, frozenset[str]]]) -> _Name:
+    """A query name for a knowledge-base search. Organisations are read with rigour's tagger
+    (a tenth of a second to build); persons without it, their parts taking the symbols that
+    ``symbols(forms)`` knows (the knowledge base's vocabulary: the same parts of its names
+    had them). A part no stored name has gets no symbol: it is compared by its letters."""
+    kind = _kind(schema, [name or ""])
+    if kind != "PER":
+        return _analyse(name or "", kind)
+    parsed = _analyse(name or "", kind, False)
+    known = symbols([t.form for t in parsed.toks if t.kind == _NAME]) if parsed.toks else {}
+    if not known:
+        return parsed
+    toks = tuple(_token(t.text, t.form, known[t.form], t.kind, t.weight, t.script) if t.form in known else t
+                 for t in parsed.toks)
+    return _make_name(kind, toks, parsed.spans)
 
 
 @lru_cache(maxsize=100_000)
@@ -322,19 +383,23 @@ def tokens(name: str) -> list[str]:
 _MAX_NAME_SYMBOLS = 12  # a syllable like "jeong" has dozens of name ids: none of them selective
 
 
+def _token_keys(t: _Tok) -> set[str]:
+    """The keys of one part: its letters, its sound, the ids of the name it spells."""
+    if t.kind != _NAME or len(t.text) == 1:
+        return set()
+    keys = {t.text or t.form}
+    if len(t.phon) >= 2:
+        keys.add("~" + t.phon)
+    names = [s for s in t.syms if s.startswith(("NAME:", "NICK:"))]
+    if len(names) <= _MAX_NAME_SYMBOLS:
+        keys.update(names)
+    return keys
+
+
 @lru_cache(maxsize=100_000)
-def _blocking_keys(name: str, kind: str) -> frozenset[str]:
-    parsed = _analyse(name, kind)
-    keys: set[str] = set()
-    for t in parsed.toks:
-        if t.kind != _NAME or len(t.text) == 1:
-            continue
-        keys.add(t.text or t.form)
-        if len(t.phon) >= 2:
-            keys.add("~" + t.phon)
-        names = [s for s in t.syms if s.startswith(("NAME:", "NICK:"))]
-        if len(names) <= _MAX_NAME_SYMBOLS:
-            keys.update(names)
+def name_keys(parsed: _Name) -> frozenset[str]:
+    """The blocking keys of a read name (see ``blocking_keys``)."""
+    keys: set[str] = set().union(*(_token_keys(t) for t in parsed.toks))
     # the name written as one word finds "AlisherUsmanov", "PolPot", "SiemensAG"
     words = [t.text for t in parsed.toks if t.text and t.kind != _PARTICLE]
     if 2 <= len(words) <= 5:
@@ -342,7 +407,7 @@ def _blocking_keys(name: str, kind: str) -> frozenset[str]:
         content = [t.text for t in parsed.toks if t.text and t.kind in (_NAME, _GENERIC, _NUMBER)]
         if len(content) >= 2:
             keys.add("".join(content))
-    if kind != "PER":
+    if parsed.kind != "PER":
         letters = [t.text for t in parsed.toks if t.kind in (_NAME, _GENERIC) and t.text]
         if len(letters) >= 2:  # "People's Liberation Army" is found by "PLA"
             acronym = "".join(t[0] for t in letters)
@@ -356,6 +421,19 @@ def _blocking_keys(name: str, kind: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+def key_groups(parsed: _Name) -> tuple[list[frozenset[str]], list[str]]:
+    """The keys of a query by the part they come from (a part's spelling, sound and name ids
+    say one thing), and the keys of the whole name (words joined, acronym)."""
+    groups: list[frozenset[str]] = []
+    seen: set[str] = set()
+    for t in parsed.toks:
+        mine = _token_keys(t) - seen
+        if mine:
+            groups.append(frozenset(mine))
+            seen |= mine
+    return groups, sorted(name_keys(parsed) - seen)
+
+
 def blocking_keys(name: str, schema: str | None = None) -> set[str]:
     """Index keys of a name: a lookup by any key of a variant of the name finds it.
 
@@ -365,7 +443,7 @@ def blocking_keys(name: str, schema: str | None = None) -> set[str]:
     acronym of their words. Variants of a name share at least one key unless every one of its
     tokens is misspelt.
     """
-    return set(_blocking_keys(name or "", _kind(schema, [name or ""])))
+    return set(name_keys(_analyse(name or "", _kind(schema, [name or ""]))))
 
 
 # --- scoring --------------------------------------------------------------------------------
@@ -390,6 +468,16 @@ def _skeleton(text: str) -> str:
     Arabic "h" is often one ("خامنه‌ای", "khamnhay": Khamenei). An "h" after a consonant
     ("kh", "sh") stays."""
     return _DOUBLES.sub(r"\1", _LONE_H.sub("", text).translate(_VOWELS))
+
+
+def spelling_similarity(a: str, b: str) -> float:
+    """How alike two words are as spellings (0..1): letters, and the same sound by English,
+    French or German conventions ("zang" ~ "zhang" more than "zang" ~ "gang")."""
+    score = _string_sim(a, b)
+    for la in _loose(a):
+        for lb in _loose(b):
+            score = max(score, 0.95 if la == lb else 0.95 * _string_sim(la, lb))
+    return score
 
 
 def _string_sim(a: str, b: str) -> float:
@@ -790,11 +878,18 @@ def match(query: str, names: Iterable[str], schema: str | None = None) -> NameMa
     """
     names = [n or "" for n in names]
     kind = _kind(schema, [query or "", *names])
-    q = _analyse(query or "", kind)
+    return match_read(_analyse(query or "", kind), [(name, _analyse(name, kind)) for name in names])
+
+
+def match_read(query: _Name, names: Iterable[tuple[str, _Name]]) -> NameMatch:
+    """``match`` on names already read: ``query`` by ``read_query`` or ``read_name``, the
+    candidates as ``(name, read name)``. A candidate read as another kind of name (a person's
+    name stored for an entity now searched as an organisation) is read again."""
     best: tuple[_Scored, str, _Name] | None = None
-    for name in names:
-        candidate = _analyse(name, kind)
-        scored = _cached_score(q, candidate)
+    for name, candidate in names:
+        if candidate.kind != query.kind:
+            candidate = _analyse(name, query.kind)
+        scored = _cached_score(query, candidate)
         if best is None or scored[0] > best[0][0]:
             best = (scored, name, candidate)
             if scored[0] >= 1.0:
@@ -802,7 +897,7 @@ def match(query: str, names: Iterable[str], schema: str | None = None) -> NameMa
     if best is None:
         return NameMatch(0.0, "", "no name")
     (score, reasons, hows, typos), name, candidate = best
-    return NameMatch(round(score, 4), name if score > 0 else "", _why(q, candidate, reasons, hows, typos))
+    return NameMatch(round(score, 4), name if score > 0 else "", _why(query, candidate, reasons, hows, typos))
 
 
 _SCRIPT_SAMPLES = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")

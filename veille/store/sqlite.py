@@ -141,7 +141,9 @@ FROM articles a, json_each(a.record, '$.events') e,
 # ``id`` is the FtM id. JSON columns hold lists (datasets, topics, countries) and the FtM
 # properties. ``kb_names`` keeps every name of an entity with the blocking keys it gave (a
 # JSON list), so that an update removes exactly the keys it had put, a search scores first
-# the names that share keys with the query, and the index can be rebuilt by SQL alone.
+# the names that share keys with the query, and the index can be rebuilt by SQL alone; and
+# the name as read (``veille.kb.names.dump_name``), so that a search scores stored names
+# without reading them again.
 # ``kb_keys`` is the persisted blocking index (key -> entities, clustered by key);
 # ``kb_key_counts`` the length of each posting list, so that a search takes the rarest keys
 # first and caps common ones; ``kb_key_deletions`` finds the index words a typo away from a
@@ -159,8 +161,12 @@ CREATE INDEX kb_entities_qid ON kb_entities(qid) WHERE qid IS NOT NULL;
 
 CREATE TABLE kb_names (
     entity INTEGER NOT NULL, name TEXT NOT NULL, weak INTEGER NOT NULL DEFAULT 0, keys TEXT NOT NULL,
-    PRIMARY KEY (entity, name)
+    parsed TEXT NOT NULL DEFAULT '', PRIMARY KEY (entity, name)
 ) WITHOUT ROWID;
+
+-- the symbols rigour gave the parts of stored person names ("sergei" -> ["NAME:Q…"]): a query
+-- is read without rigour's person tagger (seconds to build) and takes its parts' symbols here
+CREATE TABLE kb_vocabulary (form TEXT PRIMARY KEY, symbols TEXT NOT NULL) WITHOUT ROWID;
 
 CREATE TABLE kb_keys (
     key TEXT NOT NULL, entity INTEGER NOT NULL, PRIMARY KEY (key, entity)
