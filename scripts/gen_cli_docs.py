@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from veille.cli import cli
@@ -18,10 +19,15 @@ def render() -> str:
     runner = CliRunner()
     parts = ["# Command line reference\n",
              "Generated from `veille --help` by `scripts/gen_cli_docs.py`; do not edit by hand.\n"]
-    for name in [None, *sorted(cli.commands)]:
-        args = ([name] if name else []) + ["--help"]
-        out = runner.invoke(cli, args, prog_name="veille", terminal_width=100).output
-        parts.append(f"## `veille{' ' + name if name else ''}`\n\n```\n{out.rstrip()}\n```\n")
+    commands: list[list[str]] = [[]]
+    for name in sorted(cli.commands):
+        commands.append([name])
+        group = cli.commands[name]
+        if isinstance(group, click.Group):  # `veille kb load`...: each subcommand's own help
+            commands += [[name, sub] for sub in sorted(group.commands)]
+    for words in commands:
+        out = runner.invoke(cli, [*words, "--help"], prog_name="veille", terminal_width=100).output
+        parts.append(f"## `{' '.join(['veille', *words])}`\n\n```\n{out.rstrip()}\n```\n")
     return "\n".join(parts)
 
 

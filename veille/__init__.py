@@ -19,7 +19,19 @@ from .errors import (
     UndecodableInput,
     VeilleError,
 )
-from .pipeline import Pipeline, PipelineConfig, Record
+
+_LAZY = {"Pipeline", "PipelineConfig", "Record"}
+
+
+def __getattr__(name: str):
+    # The pipeline imports spaCy (a second or more): only load it when asked, so that
+    # commands without NLP (`veille kb`, `veille screen`, `veille list`) start fast.
+    if name in _LAZY:
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Article",

@@ -100,6 +100,8 @@ class Entity:
     screening: list[dict[str, Any]] = field(default_factory=list)
     #: the actor table's key when the entity was linked to it
     actor_key: str | None = None
+    #: the knowledge base's FollowTheMoney id of the actor, when it is linked
+    ftm_id: str | None = None
     #: where captions name the actor: {"caption": index in captions, "text", "start", "end"}
     caption_mentions: list[dict[str, Any]] = field(default_factory=list)
     #: where the place is (GPE/LOC/FAC, from the gazetteer): {"geonameid", "lat", "lon",

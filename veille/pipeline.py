@@ -24,10 +24,12 @@ from .document import Article, Failure, RawDocument
 from .errors import ConfigError, VeilleError, error_for
 from .events import EventFinder
 from .language import detect_language
+from .linking import Linker
 from .nlp import NLP
 from .places import PlaceResolver
 from .quotes import QuoteFinder
 from .record import to_record
+from .screening import Screener
 
 __all__ = ["Pipeline", "PipelineConfig", "Record"]
 
@@ -44,7 +46,10 @@ class PipelineConfig:
     max_bytes: int = 20_000_000
     #: cleaned bodies longer than this are cut, with a ``truncated`` warning
     max_chars: int = 200_000
-    stages: tuple[str, ...] = ("clean", "language", "nlp", "actors", "places", "quotes", "events")
+    stages: tuple[str, ...] = ("clean", "language", "nlp", "actors", "places", "link", "quotes", "events", "screen")
+    #: the Veille database whose knowledge base actors are linked to and screened against
+    #: (None: the bundled starter knowledge base, in memory)
+    kb: str | None = None
     read: read.ReadOptions = field(default_factory=read.ReadOptions)
 
     def __post_init__(self) -> None:
@@ -67,6 +72,8 @@ STAGES: dict[str, Callable[[PipelineConfig], Stage]] = {
     "places": lambda c: PlaceResolver(),
     "quotes": lambda c: QuoteFinder(),
     "events": lambda c: EventFinder(),
+    "link": lambda c: Linker(kb_path=c.kb),
+    "screen": lambda c: Screener(kb_path=c.kb),
 }
 
 

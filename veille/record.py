@@ -31,7 +31,7 @@ def to_record(article: Article) -> dict[str, Any]:
 
 def _entity(e: Entity) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": e.id, "name": e.name, "type": e.type, "kb_id": e.kb_id,
+        "id": e.id, "name": e.name, "type": e.type, "kb_id": e.kb_id, "ftm_id": e.ftm_id,
         "mentions": [{"text": m.text, "start": m.start, "end": m.end} for m in e.mentions],
         "caption_mentions": e.caption_mentions,
         "screening": e.screening,

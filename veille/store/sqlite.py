@@ -20,11 +20,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from veille.errors import StoreError
 from veille.store import base
 from veille.store.base import MIN_PREFIX_LENGTH, Migration, Store
+
+if TYPE_CHECKING:
+    from veille.kb import KnowledgeBase
 
 __all__ = ["MIGRATIONS", "SNIPPET_MARKERS", "SQLiteStore", "fts_query"]
 
@@ -132,9 +135,62 @@ FROM articles a, json_each(a.record, '$.events') e,
      json_each(e.value, '$.' || r.role) p;
 """
 
+# The knowledge base: FollowTheMoney entities (veille.kb), apart from the article tables.
+# Entities are keyed by an integer ``seq`` that the name and key tables reference (a
+# 20-40 character FtM id repeated in ~15 key rows per entity would double the index);
+# ``id`` is the FtM id. JSON columns hold lists (datasets, topics, countries) and the FtM
+# properties. ``kb_names`` keeps every name of an entity with the blocking keys it gave (a
+# JSON list), so that an update removes exactly the keys it had put, a search scores first
+# the names that share keys with the query, and the index can be rebuilt by SQL alone; and
+# the name as read (``veille.kb.names.dump_name``), so that a search scores stored names
+# without reading them again.
+# ``kb_keys`` is the persisted blocking index (key -> entities, clustered by key);
+# ``kb_key_counts`` the length of each posting list, so that a search takes the rarest keys
+# first and caps common ones; ``kb_key_deletions`` finds the index words a typo away from a
+# query word (a "symmetric delete" index: a word and its one-letter deletions).
+# ``kb_schemata`` is the FtM schema hierarchy (schema -> the schemata it is a kind of),
+# written by the loader, so that a search filters by schema without importing FtM.
+_SCHEMA_V3 = """
+CREATE TABLE kb_entities (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, schema TEXT NOT NULL, caption TEXT NOT NULL,
+    datasets TEXT NOT NULL DEFAULT '[]', topics TEXT NOT NULL DEFAULT '[]',
+    countries TEXT NOT NULL DEFAULT '[]', qid TEXT, properties TEXT NOT NULL DEFAULT '{}',
+    first_seen TEXT, last_seen TEXT
+);
+CREATE INDEX kb_entities_qid ON kb_entities(qid) WHERE qid IS NOT NULL;
+
+CREATE TABLE kb_names (
+    entity INTEGER NOT NULL, name TEXT NOT NULL, weak INTEGER NOT NULL DEFAULT 0, keys TEXT NOT NULL,
+    parsed TEXT NOT NULL DEFAULT '', PRIMARY KEY (entity, name)
+) WITHOUT ROWID;
+
+-- the symbols rigour gave the parts of stored person names ("sergei" -> ["NAME:Q…"]): a query
+-- is read without rigour's person tagger (seconds to build) and takes its parts' symbols here
+CREATE TABLE kb_vocabulary (form TEXT PRIMARY KEY, symbols TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE kb_keys (
+    key TEXT NOT NULL, entity INTEGER NOT NULL, PRIMARY KEY (key, entity)
+) WITHOUT ROWID;
+
+CREATE TABLE kb_key_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+-- keys by their first three letters and length: words two typos away from a long query word
+CREATE INDEX kb_key_counts_head ON kb_key_counts(substr(key, 1, 3), length(key));
+
+-- every word of the index (a key of 4 to 24 letters a-z, 0-9) with one letter deleted, at
+-- each position: a word one typo away from a query word shares one of these with it
+CREATE TABLE kb_key_deletions (
+    variant TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (variant, key)
+) WITHOUT ROWID;
+
+CREATE TABLE kb_schemata (schema TEXT PRIMARY KEY, ancestors TEXT NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE kb_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"""
+
 #: every schema step this version of Veille knows, oldest first
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),
-                                     Migration(2, "events and their actors", _SCHEMA_V2))
+                                     Migration(2, "events and their actors", _SCHEMA_V2),
+                                     Migration(3, "knowledge base of FollowTheMoney entities", _SCHEMA_V3))
 
 _BOOTSTRAP = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"""
@@ -399,6 +455,12 @@ class SQLiteStore(Store):
                           (SELECT count(*) FROM failures) AS failures"""
             ).fetchone()
         return dict(row)
+
+    def knowledge_base(self) -> KnowledgeBase:
+        """The knowledge base of FollowTheMoney entities kept in this database (``veille.kb``)."""
+        from veille.kb import KnowledgeBase  # not needed by the article commands
+
+        return KnowledgeBase(self)
 
     def close(self) -> None:
         if self._conn is not None:

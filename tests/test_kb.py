@@ -1,0 +1,580 @@
+"""The knowledge base of FollowTheMoney entities: loading (FtM JSON lines, the UN XML list),
+searching and screening by name, and the `veille kb` / `veille screen` commands."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import veille.kb as kb_module
+import veille.kb.search as search_module
+from veille.errors import InputError, SourceNotFound
+from veille.kb import SANCTION_TOPICS, CleanEntity, KnowledgeBase, entity_names
+from veille.kb.ftm import detect_format, read_ftm
+from veille.kb.un_xml import DATASET, country_codes, read_un_xml
+from veille.store import open_store
+
+DATA = Path(__file__).resolve().parent / "data"
+ENTITIES = DATA / "kb-entities.ftm.json"
+UN_XML = DATA / "un-consolidated-sample.xml"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with open_store(tmp_path / "kb.db") as s:
+        yield s
+
+
+@pytest.fixture
+def kb(store) -> KnowledgeBase:
+    knowledge = store.knowledge_base()
+    knowledge.load_file(ENTITIES)
+    knowledge.load_file(UN_XML)
+    return knowledge
+
+
+def _ids(candidates) -> list[str]:
+    return [c.id for c in candidates]
+
+
+def _lines() -> list[str]:
+    return ENTITIES.read_text(encoding="utf-8").splitlines()
+
+
+# -- loading -------------------------------------------------------------------------
+
+
+def test_loading_a_file_twice_changes_nothing(store):
+    knowledge = store.knowledge_base()
+    first = knowledge.load_file(ENTITIES)
+    assert (first.new, first.updated, first.unchanged, first.invalid) == (10, 0, 0, 0)
+    assert dict(first.skipped) == {"Sanction": 1}  # not an actor
+    counts = knowledge.counts()
+    rows = {table: store._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("kb_entities", "kb_names", "kb_keys", "kb_key_counts")}
+    second = knowledge.load_file(ENTITIES)
+    assert (second.new, second.updated, second.unchanged, second.invalid) == (0, 0, 10, 0)
+    assert knowledge.counts() == counts
+    assert rows == {table: store._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in rows}
+    assert counts["entities"] == 10 and counts["sanctioned"] == 6
+    assert counts["names"] >= 25 and counts["keys"] > counts["names"]
+
+
+def test_an_entity_keeps_its_properties_names_and_provenance(kb):
+    lavrov = kb.get("kbtest-lavrov")
+    assert lavrov["schema"] == "Person" and lavrov["caption"] == "Sergey Viktorovich Lavrov"
+    assert lavrov["datasets"] == ["kbtest_sanctions"] and lavrov["qid"] == "Q157544"
+    assert set(lavrov["topics"]) == {"sanction", "role.pep"} and lavrov["countries"] == ["ru"]
+    assert lavrov["properties"]["birthDate"] == ["1950-03-21"]
+    assert lavrov["first_seen"] == "2024-01-01T00:00:00"
+    names = {n["name"]: n["weak"] for n in lavrov["names"]}
+    assert names["Сергей Викторович Лавров"] is False and "LAVROV, Sergey Viktorovich" in names
+    assert kb.get("kbtest-komid")["names"][-1] == {"name": "KOMID", "weak": True}  # weakAlias
+    assert kb.get("kbtest-sanction-lavrov") is None and kb.get("nobody") is None
+
+
+def test_names_of_an_entity():
+    props = {"name": ["Kim Jong Un"], "alias": ["KIM JONG UN", "김정은"], "weakAlias": ["Marshal"],
+             "previousName": ["Kim Jong-woon"]}
+    assert entity_names("Person", props) == [("Kim Jong Un", False), ("김정은", False), ("Kim Jong-woon", False),
+                                             ("Marshal", True)]
+    # a person without a full name: first and last names, with a middle name when there is one
+    assert entity_names("Person", {"firstName": ["Angela"], "lastName": ["Merkel"]}) == [("Angela Merkel", False)]
+    assert ("John Fitzgerald Kennedy", False) in entity_names(
+        "Person", {"firstName": ["John"], "middleName": ["Fitzgerald"], "lastName": ["Kennedy"]})
+    assert entity_names("Company", {"firstName": ["Angela"], "lastName": ["Merkel"]}) == []
+
+
+def test_invalid_lines_are_counted_with_their_numbers_and_do_not_stop_the_load(store, tmp_path):
+    lines = _lines()
+    bad = [lines[0], "{not json", "[1, 2]", '{"schema": "Person", "properties": {}}',
+           '{"id": "x1", "schema": "Wizard", "properties": {}}',
+           '{"id": "x2", "schema": "Person", "properties": {"name": "not a list"}}',
+           "", lines[1], "ÿþ broken", lines[2]]
+    path = tmp_path / "mixed.ftm.json"
+    path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+    with path.open("ab") as f:
+        f.write(b'{"id": "x3", "schema": "Person", "properties": {"name": ["\xff"]}}\n')
+    stats = store.knowledge_base().load_file(path)
+    assert (stats.new, stats.invalid) == (3, 7)
+    reasons = "\n".join(stats.problems)
+    assert f"{path}:2: not JSON" in reasons
+    assert f"{path}:3: not an entity" in reasons
+    assert f"{path}:4: no 'id'" in reasons
+    assert f"{path}:5: x1: unknown schema 'Wizard'" in reasons
+    assert f"{path}:6: x2: property 'name' is not a list of strings" in reasons
+    assert f"{path}:9: not JSON" in reasons
+    assert f"{path}:11: not UTF-8 text" in reasons
+
+
+def test_gzip_files_are_read_as_they_are(store, tmp_path):
+    path = tmp_path / "entities.ftm.json.gz"
+    path.write_bytes(gzip.compress(ENTITIES.read_bytes()))
+    assert detect_format(path) == "ftm"
+    assert len(list(read_ftm(path))) == 11
+    assert store.knowledge_base().load_file(path).new == 10
+
+
+def test_missing_or_unreadable_files_raise_input_errors(tmp_path):
+    with pytest.raises(SourceNotFound):
+        list(read_ftm(tmp_path / "nope.json"))
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(gzip.compress(ENTITIES.read_bytes())[:300])
+    with pytest.raises(InputError, match="damaged gzip"):
+        list(read_ftm(broken))
+    html = tmp_path / "page.txt"
+    html.write_text("Hello", encoding="utf-8")
+    with pytest.raises(InputError, match="neither FollowTheMoney"):
+        detect_format(html)
+
+
+def test_the_same_entity_from_another_dataset_is_merged(kb):
+    extra = {"id": "kbtest-lavrov", "schema": "Person", "datasets": ["kbtest_peps"],
+             "properties": {"name": ["Sergej Lawrow"], "topics": ["role.pep", "gov.national"]}}
+    stats = kb.load([extra])
+    assert (stats.updated, stats.new) == (1, 0)
+    lavrov = kb.get("kbtest-lavrov")
+    assert lavrov["datasets"] == ["kbtest_sanctions", "kbtest_peps"]
+    assert lavrov["topics"] == ["sanction", "role.pep", "gov.national"]
+    assert "Sergej Lawrow" in lavrov["properties"]["name"] and "Sergei Lavrov" in lavrov["properties"]["alias"]
+    assert kb.load([extra]).unchanged == 1  # merging it again changes nothing
+    # a Person cannot become a Company
+    stats = kb.load([{"id": "kbtest-lavrov", "schema": "Company", "datasets": ["other"],
+                      "properties": {"name": ["Lavrov LLC"]}}])
+    assert stats.invalid == 1 and "is a Company in other but a Person already" in stats.problems[0]
+
+
+def test_a_newer_export_of_the_same_dataset_replaces_the_entity_and_its_keys(kb, store):
+    before = kb.get("kbtest-wagner")
+    newer = {**json.loads(_lines()[7]), "properties": {"name": ["Africa Corps"], "topics": ["sanction"]}}
+    assert newer["id"] == "kbtest-wagner"
+    assert kb.load([newer]).updated == 1
+    after = kb.get("kbtest-wagner")
+    assert [n["name"] for n in after["names"]] == ["Africa Corps"] and after["names"] != before["names"]
+    assert _ids(kb.search("Africa Corps")) == ["kbtest-wagner"]
+    assert kb.search("PMC Wagner") == []
+    # the keys of the names it lost are gone from the index and from the key counts
+    seq = store._db.execute("SELECT seq FROM kb_entities WHERE id = 'kbtest-wagner'").fetchone()[0]
+    keys = {k for (k,) in store._db.execute("SELECT key FROM kb_keys WHERE entity = ?", (seq,))}
+    assert "wagner" not in keys and "africa" in keys
+    assert store._db.execute("SELECT n FROM kb_key_counts WHERE key = 'wagner'").fetchone() is None
+
+
+def test_load_takes_plain_dicts_validates_them_and_adds_the_dataset(store):
+    knowledge = store.knowledge_base()
+    stats = knowledge.load([
+        {"id": "p1", "schema": "Person", "properties": {"name": ["Ada Lovelace"], "country": ["gb"]},
+         "topics": ["poi"]},
+        {"id": "p2", "schema": "Nope", "properties": {}},
+        "not a dict",
+        {"id": "s1", "schema": "Address", "properties": {"full": ["1 Main St"]}},
+    ], dataset="manual")
+    assert (stats.new, stats.invalid, dict(stats.skipped)) == (1, 2, {"Address": 1})
+    ada = knowledge.get("p1")
+    assert ada["datasets"] == ["manual"] and ada["topics"] == ["poi"] and ada["countries"] == ["gb"]
+    assert ada["caption"] == "Ada Lovelace"
+    assert str(stats) == "1 new, 0 updated, 0 unchanged, 2 invalid, 1 skipped (Address 1)"
+
+
+def test_loading_reports_progress(store):
+    seen: list[int] = []
+    store.knowledge_base().load(read_ftm(ENTITIES), progress=seen.append)
+    assert sum(seen) == 11
+
+
+# -- the UN XML list -------------------------------------------------------------------
+
+
+def test_the_un_list_becomes_persons_and_organizations_under_sanction():
+    entities = {e["id"]: e for e in read_un_xml(UN_XML)}
+    assert set(entities) == {"un-sc-KPi.901", "un-sc-QDi.901", "un-sc-KPe.901"}
+    assert all(isinstance(e, CleanEntity) and e["datasets"] == [DATASET] for e in entities.values())
+    alpha = entities["un-sc-KPi.901"]
+    props = alpha["properties"]
+    assert alpha["schema"] == "Person" and alpha["caption"] == "TESTPERSON ALPHA EXAMPLEOV"
+    assert props["name"] == ["TESTPERSON ALPHA EXAMPLEOV"] and props["topics"] == ["sanction"]
+    assert props["alias"] == ["Тестперсон Альфа Экзамплов", "Testperson Alfa Examplov"]  # original script, Good
+    assert props["weakAlias"] == ["Alpha the Example"]  # Low
+    assert props["previousName"] == ["Testperson Alpha Formerov"]  # f.k.a.
+    assert props["nationality"] == ["kp", "ir"] and props["birthCountry"] == ["ir"] and props["country"] == ["kp"]
+    assert props["program"] == ["DPRK"] and props["birthDate"] == ["1970-01-31"]
+    assert props["passportNumber"] == ["900000001"]
+    bravo = entities["un-sc-QDi.901"]["properties"]
+    assert bravo["name"] == ["SAMPLE BRAVO FICTITIOUS PLACEHOLDER"] and bravo["alias"] == ["Sample Bravo"]
+    assert bravo["nationality"] == ["dz"] and bravo["birthDate"] == ["1960", "1962"] and bravo["gender"] == ["male"]
+    org = entities["un-sc-KPe.901"]
+    assert org["schema"] == "Organization" and org["properties"]["alias"] == ["ETCT", "Example Trading General Company"]
+    assert org["properties"]["address"] == ["1 Test Street, Pyongyang, Democratic People's Republic of Korea"]
+
+
+def test_loading_the_un_list(store):
+    knowledge = store.knowledge_base()
+    assert knowledge.load_file(UN_XML).new == 3
+    assert knowledge.load_file(UN_XML, format="un-xml").unchanged == 3
+    assert knowledge.datasets() == {DATASET: 3}
+    assert _ids(knowledge.screen("Testperson Alpha Examplov", schema="person")) == ["un-sc-KPi.901"]
+    hit = knowledge.screen("Тестперсон Экзамплов")[0]
+    assert hit.id == "un-sc-KPi.901" and hit.topics == ["sanction"] and hit.datasets == [DATASET]
+
+
+def test_un_records_without_names_are_reported_and_broken_xml_raises(tmp_path):
+    text = UN_XML.read_text(encoding="utf-8").replace(
+        "<FIRST_NAME>SAMPLE</FIRST_NAME><SECOND_NAME>BRAVO</SECOND_NAME><THIRD_NAME>FICTITIOUS</THIRD_NAME>"
+        "<FOURTH_NAME>PLACEHOLDER</FOURTH_NAME>", "<FIRST_NAME/>").replace(
+        "<ALIAS_NAME>Sample Bravo</ALIAS_NAME>", "<ALIAS_NAME/>")
+    path = tmp_path / "un.xml"
+    path.write_text(text, encoding="utf-8")
+    invalid = []
+    assert len(list(read_un_xml(path, on_invalid=invalid.append))) == 2
+    assert [(i.line, i.reason) for i in invalid] == [(4, "un-sc-QDi.901: no name")]
+    path.write_text(text[:2000], encoding="utf-8")
+    with pytest.raises(InputError, match="not well-formed XML"):
+        list(read_un_xml(path))
+    assert detect_format(UN_XML) == "un-xml"
+
+
+def test_un_country_texts_map_to_codes():
+    assert country_codes("Iran (Islamic Republic of)") == ["ir"]
+    assert country_codes("Democratic People's Republic of Korea ") == ["kp"]
+    assert country_codes("United Kingdom of Great Britain and Northern Ireland") == ["gb"]
+    assert country_codes("United States. Also believed to hold Syrian nationality") == ["us", "sy"]
+    assert country_codes("Sudan/South Sudan") == ["sd", "ss"]
+    assert country_codes("Algerian") == ["dz"]
+    assert country_codes("Niger") == ["ne"] and country_codes("Nigeria") == ["ng"]
+    assert country_codes("") == [] and country_codes("Atlantis") == []
+
+
+# -- searching ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query, wanted", [
+    ("Sergey Lavrov", "kbtest-lavrov"),
+    ("Сергей Лавров", "kbtest-lavrov"),  # another script
+    ("LAVROV, Sergei", "kbtest-lavrov"),  # another order and spelling
+    ("Sergey Lavorv", "kbtest-lavrov"),  # a typo
+    ("Sergey Lvarov", "kbtest-lavrov"),  # a typo near the start
+    ("Emanuel Macron", "kbtest-macron"),
+    ("Vladimir Putin", "kbtest-putin"),
+    ("Kim Jong-un", "kbtest-kim-jong-un"),
+    ("Emmanuel Macron", "kbtest-macron"),
+    ("Angela Merkel", "kbtest-merkel"),  # first and last name only
+    ("Rosneft", "kbtest-rosneft"),
+    ("Роснефть", "kbtest-rosneft"),
+    ("Wagner Group", "kbtest-wagner"),
+    ("Russian Foreign Ministry", "kbtest-mid-rf"),
+    ("Russia", "kbtest-russia"),
+])
+def test_search_finds_names_across_scripts_orders_and_typos(kb, query, wanted):
+    found = kb.search(query)
+    assert found and found[0].id == wanted, [(c.id, c.score, c.matched_name) for c in found]
+    assert found[0].score >= kb_module.LINK_THRESHOLD
+
+
+def test_candidates_carry_what_the_entity_is(kb):
+    (kim,) = kb.search("Kim Jong Un", limit=1)
+    assert kim.name == "Kim Jong Un" and kim.schema == "Person" and kim.qid == "Q56226"
+    assert kim.datasets == ["kbtest_sanctions"] and kim.countries == ["kp"] and "sanction" in kim.topics
+    assert kim.matched_name and kim.why and 0.8 <= kim.score <= 1.0
+    assert set(kim.to_dict()) == {"id", "name", "schema", "score", "matched_name", "why", "datasets", "topics",
+                                  "countries", "qid"}
+
+
+def test_search_results_are_best_first_above_the_threshold(kb):
+    found = kb.search("Vladimir Vladimirovich Putin", threshold=0.0, limit=50)
+    assert found[0].id == "kbtest-putin"
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+    assert all(c.score >= kb_module.LINK_THRESHOLD for c in kb.search("Vladimir Vladimirovich Putin"))
+    assert kb.search("Zyxwvut Qwertyuiop") == [] and kb.search("") == [] and kb.search("   ") == []
+    assert kb.search("Vladimir Putin", limit=0) == []
+    with pytest.raises(ValueError):
+        kb.search("Vladimir Putin", limit=-1)
+
+
+def test_schema_filters_keep_people_and_organisations_apart(kb):
+    assert _ids(kb.search("Vladimir Putin", schema="person")) == ["kbtest-putin"]
+    assert kb.search("Vladimir Putin", schema="organization") == []
+    assert kb.search("Rosneft", schema="person") == []
+    assert _ids(kb.search("Rosneft", schema="organization")) == ["kbtest-rosneft"]  # a Company is an Organization
+    assert _ids(kb.search("Russian Foreign Ministry", schema="Organization")) == ["kbtest-mid-rf"]  # PublicBody
+    assert _ids(kb.search("Rosneft Oil Company", schema="Company")) == ["kbtest-rosneft"]
+    # a generic Organization may be a Company: kept for a Company query (FtM's matching does the same)
+    assert _ids(kb.search("Wagner Group", schema="company")) == ["kbtest-wagner"]
+    assert kb.search("Wagner Group", schema="person") == []
+    with pytest.raises(ValueError, match="unknown schema"):
+        kb.search("Rosneft", schema="spaceship")
+
+
+def test_weak_aliases_count_less(kb):
+    (komid,) = kb.search("KOMID", schema="organization", threshold=0.5)
+    assert komid.id == "kbtest-komid" and komid.matched_name == "KOMID" and "weak alias" in komid.why
+    assert komid.score == pytest.approx(search_module.WEAK_FACTOR, abs=0.01)
+
+
+def test_screening_returns_sanctioned_entities_only(kb):
+    assert kb.search("Emmanuel Macron")[0].id == "kbtest-macron"
+    assert kb.screen("Emmanuel Macron") == []  # a PEP, not sanctioned
+    assert kb.screen("Russian Foreign Ministry") == []
+    hits = kb.screen("Sergei Lavrov")
+    assert _ids(hits) == ["kbtest-lavrov"] and set(hits[0].topics) & set(SANCTION_TOPICS)
+    assert _ids(kb.screen("Testperson Alpha Examplov")) == ["un-sc-KPi.901"]
+    assert _ids(kb.screen("Example Trading Corporation for Tests", schema="organization")) == ["un-sc-KPe.901"]
+    assert kb.screen("Example Trading Corporation for Tests", schema="person") == []
+    assert kb.has_sanctions()
+
+
+def test_a_common_word_does_not_flood_the_candidates(store, monkeypatch):
+    knowledge = store.knowledge_base()
+    people = [{"id": f"m{i:03d}", "schema": "Person", "properties": {"name": [f"Mohammad Testname{i:03d}"]}}
+              for i in range(60)]
+    people.append({"id": "target", "schema": "Person", "properties": {"name": ["Mohammad Qorbanzadeh"]}})
+    knowledge.load(people, dataset="many")
+    monkeypatch.setattr(search_module, "POSTING_CAP", 10)
+    monkeypatch.setattr(search_module, "CANDIDATES", 20)
+    assert _ids(knowledge.search("Mohammad Qorbanzadeh"))[:1] == ["target"]
+
+    def candidates(name):
+        query = search_module._Query(name)
+        searcher = knowledge._searcher
+        searcher._read([query], ["Person"])
+        searcher._weigh([query])
+        searcher._find([query])
+        return query.weights
+
+    assert len(candidates("Mohammad Qorbanzadeh")) <= 20  # "mohammad" only ranks them
+    assert len(candidates("Mohammad")) <= 20
+    assert knowledge.search("Mohammad Testname042")[0].id == "m042"
+
+
+def test_an_empty_knowledge_base_finds_nothing(store):
+    knowledge = store.knowledge_base()
+    assert knowledge.search("Vladimir Putin") == [] and knowledge.screen("Vladimir Putin") == []
+    assert not knowledge.has_sanctions() and knowledge.index_is_current()
+    assert knowledge.counts() == {"entities": 0, "names": 0, "keys": 0, "sanctioned": 0, "datasets": 0}
+
+
+def test_reindex_rebuilds_the_same_index(kb, store):
+    def snapshot():
+        return (sorted(map(tuple, store._db.execute("SELECT key, entity FROM kb_keys"))),
+                sorted(map(tuple, store._db.execute("SELECT key, n FROM kb_key_counts"))),
+                sorted(map(tuple, store._db.execute("SELECT variant, key FROM kb_key_deletions"))))
+
+    before = snapshot()
+    store._db.execute("DELETE FROM kb_keys")
+    store._db.execute("DELETE FROM kb_key_deletions")
+    store._db.execute("UPDATE kb_meta SET value = 'stale' WHERE name = 'blocking_keys'")
+    assert not kb.index_is_current()
+    assert kb.reindex() == kb.counts()["entities"]
+    assert snapshot() == before and kb.index_is_current()
+
+
+def _index(store) -> tuple[list, list]:
+    ids = dict(store._db.execute("SELECT seq, id FROM kb_entities").fetchall())
+    return (sorted((key, ids[entity]) for key, entity in store._db.execute("SELECT key, entity FROM kb_keys")),
+            sorted(map(tuple, store._db.execute("SELECT key, n FROM kb_key_counts"))),
+            sorted(map(tuple, store._db.execute("SELECT variant, key FROM kb_key_deletions"))))
+
+
+def test_big_loads_build_the_index_at_the_end_as_batch_by_batch_loads_would(tmp_path, monkeypatch):
+    lines = _lines()
+    with open_store(tmp_path / "bulk.db") as bulk, open_store(tmp_path / "step.db") as step, \
+            open_store(tmp_path / "switch.db") as switch:
+        bulk.knowledge_base().load_file(ENTITIES)  # empty: index built once, at the end
+        step.knowledge_base().load([json.loads(lines[0])])  # then batch by batch
+        step.knowledge_base().load(json.loads(line) for line in lines[1:])
+        switch.knowledge_base().load([json.loads(lines[0])])
+        monkeypatch.setattr(kb_module, "BATCH_SIZE", 2)
+        monkeypatch.setattr(kb_module, "BULK_AFTER", 4)  # batch by batch, then names only and a rebuild
+        stats = switch.knowledge_base().load(json.loads(line) for line in lines[1:])
+        assert stats.new == 9 and switch.knowledge_base().index_is_current()
+        assert _index(bulk) == _index(step) == _index(switch) and _index(bulk)[0]
+
+
+def test_an_interrupted_first_load_keeps_what_it_loaded_indexed(store, monkeypatch):
+    monkeypatch.setattr(kb_module, "BATCH_SIZE", 3)
+
+    def entities():
+        yield from read_ftm(ENTITIES)
+        raise KeyboardInterrupt
+
+    knowledge = store.knowledge_base()
+    with pytest.raises(KeyboardInterrupt):
+        knowledge.load(entities())
+    assert knowledge.counts()["entities"] == 9  # three batches of three were written...
+    assert knowledge.index_is_current() and _ids(knowledge.search("Rosneft Oil Company")) == ["kbtest-rosneft"]
+
+
+def test_the_knowledge_base_lives_beside_the_articles(store):
+    assert store.counts() == {"articles": 0, "entities": 0, "quotes": 0, "events": 0, "failures": 0}
+    assert repr(store.knowledge_base()).startswith("KnowledgeBase(")
+    assert len(list(store.knowledge_base().entities())) == 0
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_cli_kb_load_prints_counts_and_is_idempotent(veille, tmp_path):
+    result = veille("kb", "load", ENTITIES, UN_XML)
+    assert result.exit_code == 0, result.output
+    assert f"{ENTITIES}: 10 new, 0 updated, 0 unchanged, 0 invalid, 1 skipped (Sanction 1)" in result.stderr
+    assert f"{UN_XML}: 3 new" in result.stderr
+    assert "knowledge base: 13 entities, 9 on sanctions lists, 4 datasets" in result.stderr
+    again = veille("kb", "load", ENTITIES, "--json")
+    assert again.exit_code == 0
+    assert json.loads(again.stdout)["unchanged"] == 10 and json.loads(again.stdout)["new"] == 0
+
+
+def test_cli_kb_load_reports_invalid_lines_and_goes_on(veille, tmp_path):
+    path = tmp_path / "mixed.json"
+    path.write_text("\n".join(["{oops", *_lines()[:3], "[]"] + ["{}"] * 6) + "\n", encoding="utf-8")
+    result = veille("kb", "load", path, "--dataset", "mine")
+    assert result.exit_code == 0, result.output
+    assert "3 new, 0 updated, 0 unchanged, 8 invalid" in result.stderr
+    assert f"{path}:1: not JSON" in result.stderr and "... and 3 more invalid" in result.stderr
+    assert veille("kb", "load", tmp_path / "missing.json").exit_code == 2  # a usage error: nothing loaded
+
+
+def test_cli_kb_search_json(veille):
+    veille("kb", "load", ENTITIES)
+    result = veille("kb", "search", "Сергей Лавров", "Rosneft", "Nobody Atall", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["Сергей Лавров", "Rosneft", "Nobody Atall"]
+    first = lines[0]["candidates"][0]
+    assert {"id", "name", "schema", "score"} <= set(first)
+    assert first["id"] == "kbtest-lavrov" and first["schema"] == "Person" and first["score"] >= 0.8
+    assert lines[1]["candidates"][0]["id"] == "kbtest-rosneft" and lines[2]["candidates"] == []
+    person = json.loads(veille("kb", "search", "Rosneft", "--schema", "person", "--json").stdout)
+    assert person == {"query": "Rosneft", "candidates": []}
+
+
+def test_cli_kb_search_table_show_and_info(veille):
+    veille("kb", "load", ENTITIES)
+    result = veille("kb", "search", "Kim Jong Un", "Zyxwvut Qwertyuiop")
+    assert result.exit_code == 0 and "kbtest-kim-jong-un" in result.stdout
+    assert "Zyxwvut Qwertyuiop: no match" in result.stderr
+    shown = veille("kb", "show", "kbtest-kim-jong-un")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["properties"]["alias"] == ["김정은", "Kim Jong-un"]
+    assert veille("kb", "show", "nobody").exit_code == 1
+    info = json.loads(veille("kb", "info", "--json").stdout)
+    assert info["entities"] == 10 and info["per_dataset"]["kbtest_sanctions"] == 6
+
+
+def test_cli_kb_search_on_an_empty_knowledge_base_says_how_to_load(veille):
+    result = veille("kb", "search", "Vladimir Putin")
+    assert result.exit_code == 0 and "is empty: load one with `veille kb load FILE`" in result.stderr
+
+
+def test_cli_screen_json(veille):
+    veille("kb", "load", ENTITIES, UN_XML)
+    result = veille("screen", "Sergei Lavrov", "Emmanuel Macron", "Testperson Examplov", "--json")
+    assert result.exit_code == 0, result.output
+    lavrov, macron, alpha = (json.loads(line) for line in result.stdout.splitlines())
+    hit = lavrov["candidates"][0]
+    assert {"id", "name", "schema", "score", "list", "topics", "why"} <= set(hit)
+    assert hit["id"] == "kbtest-lavrov" and hit["list"] == ["kbtest_sanctions"] and "sanction" in hit["topics"]
+    assert macron == {"query": "Emmanuel Macron", "candidates": []}
+    assert alpha["candidates"][0]["list"] == [DATASET]
+    assert json.loads(veille("screen", "Rosneft", "--type", "person", "--json").stdout)["candidates"] == []
+    table = veille("screen", "Wagner Group")
+    assert table.exit_code == 0 and "kbtest-wagner" in table.stdout
+
+
+def test_cli_screen_without_a_sanctions_list_says_how_to_load_one(veille):
+    result = veille("screen", "Vladimir Putin")
+    assert result.exit_code == 1
+    assert "no sanctions list" in result.stderr and "veille kb load" in result.stderr
+
+
+def test_kb_commands_do_not_import_spacy(veille, db):
+    veille("kb", "load", ENTITIES)
+    code = (
+        "import sys\n"
+        "from veille.cli import main\n"
+        f"sys.argv = ['veille', '--db', {str(db)!r}, 'kb', 'search', 'Sergei Lavrov', '--json']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "assert 'spacy' not in sys.modules, 'spacy imported'\n"
+        "assert 'followthemoney' not in sys.modules, 'followthemoney imported'\n"
+        "print('clean')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "kbtest-lavrov" in result.stdout and result.stdout.rstrip().endswith("clean")
+
+
+def test_searching_many_names_gives_what_searching_each_gives(kb):
+    queries = ["Сергей Лавров", "Sergey Lavorv", "", "Rosneft", "Nobody Atall", "Kim Jong-un", "Wagner Group"]
+    many = kb.search_many(queries)
+    assert many == [kb.search(q) for q in queries]
+    assert many[2] == [] and _ids(many[0])[:1] == ["kbtest-lavrov"]
+    assert kb.screen_many(queries) == [kb.screen(q) for q in queries]
+
+
+def test_search_reads_person_queries_without_rigours_tagger(kb, monkeypatch):
+    # the tagger of given and family names takes seconds to build per process: a query takes
+    # the symbols of its parts from the knowledge base's vocabulary instead
+    from veille.kb import names as names_module
+
+    tagged = []
+    real = names_module.analyze_names
+
+    def spy(tag, names, **options):
+        if options.get("symbols") and tag == names_module.NameTypeTag.PER:
+            tagged.append(names)
+        return real(tag, names, **options)
+
+    names_module._analyse.cache_clear()
+    monkeypatch.setattr(names_module, "analyze_names", spy)
+    assert _ids(kb.search("Сергей Лавров", schema="person"))[:1] == ["kbtest-lavrov"]
+    assert _ids(kb.search("Sergueï Lavrov"))[:1] == ["kbtest-lavrov"]
+    assert tagged == []
+    vocabulary = kb._searcher._vocabulary
+    assert vocabulary.get("сергей")  # the symbols the stored names gave the part
+
+
+def test_long_lists_can_be_searched_by_several_processes(tmp_path):
+    with open_store(tmp_path / "many.db") as store:
+        knowledge = store.knowledge_base()
+        knowledge.load_file(ENTITIES)
+        queries = [f"{first} {last}" for first in ("Sergey", "Vladimir", "Emmanuel", "Testperson", "Kim")
+                   for last in ("Lavrov", "Putin", "Macron", "Examplov", "Jong Un", "Merkel")] * 12
+        assert len(queries) > search_module.BATCH
+        alone = knowledge.search_many(queries)
+        assert knowledge.search_many(queries, workers=2) == alone
+        assert _ids(alone[0])[:1] == ["kbtest-lavrov"]
+
+
+def test_cli_screen_reads_names_from_a_file(veille, tmp_path):
+    veille("kb", "load", ENTITIES, UN_XML)
+    names = tmp_path / "names.txt"
+    names.write_text("Sergei Lavrov\n\n  Testperson Examplov  \n", encoding="utf-8")
+    result = veille("screen", "--file", str(names), "Wagner Group", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["Wagner Group", "Sergei Lavrov", "Testperson Examplov"]
+    assert lines[1]["candidates"][0]["id"] == "kbtest-lavrov"
+    assert veille("kb", "search", "--file", str(names), "--json").stdout.count("\n") == 2
+    missing = veille("screen")
+    assert missing.exit_code == 2 and "--file" in missing.stderr
+
+
+def test_a_long_load_reads_names_in_worker_processes_to_the_same_result(tmp_path, monkeypatch):
+    def stored(store):
+        db = store._db
+        ids = dict(db.execute("SELECT seq, id FROM kb_entities").fetchall())
+        names = sorted((ids[e], name, weak, keys, parsed)
+                       for e, name, weak, keys, parsed in db.execute("SELECT entity, name, weak, keys, parsed FROM kb_names"))
+        return names, sorted(map(tuple, db.execute("SELECT form, symbols FROM kb_vocabulary"))), _index(store)
+
+    with open_store(tmp_path / "one.db") as one, open_store(tmp_path / "two.db") as two:
+        one.knowledge_base().load_file(ENTITIES, workers=1)
+        monkeypatch.setattr(kb_module, "BATCH_SIZE", 3)
+        monkeypatch.setattr(kb_module, "PARALLEL_AFTER", 3)  # the first batch here, the others in workers
+        seen = []
+        stats = two.knowledge_base().load_file(ENTITIES, workers=2, progress=seen.append)
+        assert stats.new == 10 and sum(seen) == stats.read + sum(stats.skipped.values())
+        assert stored(one) == stored(two) and stored(one)[0] and stored(one)[1]
