@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from pathlib import Path
@@ -13,12 +14,16 @@ from veille.evaluate import (
     Counts,
     Evaluation,
     NamePair,
+    accuracy_report,
+    add_tokens,
     eval_data_dir,
+    evaluate_extraction,
     evaluate_names,
     evaluate_screening,
     prf,
     read_name_pairs,
     read_screening_names,
+    text_tokens,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -158,3 +163,51 @@ def test_evaluate_screening_refuses_folders_without_a_list(tmp_path):
         evaluate_screening(tmp_path / "empty")
     assert read_screening_names(_screening_set(tmp_path / "names") / "negatives_global.csv")[:2] == [
         "Patricia Lucas Wheeler", "Sample Bravo Fictitious"]
+
+
+def test_word_overlap_scores_perfect_empty_and_half_right_bodies():
+    result = Evaluation("extraction", negatives=False)
+    gold = "The minister met the envoy in Pyongyang today."
+    assert add_tokens(result, "veille", gold, gold, "perfect") == 1.0
+    assert add_tokens(result, "veille", "", gold, "empty") == 0.0
+    # half the words, and as many words that are not in the gold body: P = R = F1 = 0.5
+    half = add_tokens(result, "veille", "The minister met the share of this article", gold, "half")
+    assert half == pytest.approx(0.5, abs=1e-9)
+    counts = result.groups["half"]["veille"]
+    assert (counts.tp, counts.fp, counts.fn) == (4, 4, 4)
+    # words count as often as both have them: "the" three times here, twice in the gold
+    assert add_tokens(result, "veille", "the the the", gold, "repeats") == pytest.approx(2 * (2 / 3 * 2 / 8) / (2 / 3 + 2 / 8))
+    assert text_tokens("Kim's KIM kim") == {"kim": 3, "s": 1}
+
+
+def test_evaluate_extraction_on_a_tiny_set(tmp_path):
+    body = ("The foreign minister arrived in Pyongyang on Tuesday for talks with his counterpart.\n\n"
+            "Both sides said the talks would cover trade, security and the return of workers.")
+    page = f"Home | World | Politics\n{body}\nShare this article\nLeave a comment\nCookie settings"
+    (tmp_path / "html").mkdir()
+    html = ("<html><head><title>Talks</title></head><body><nav>Home World Politics</nav><article><h1>Talks</h1>"
+            + "".join(f"<p>{p}</p>" for p in body.split("\n\n")) + "</article><footer>Share this</footer></body></html>")
+    (tmp_path / "html" / "a.html.gz").write_bytes(gzip.compress(html.encode()))
+    (tmp_path / "ground-truth.json").write_text(json.dumps({"a": {"articleBody": body, "url": "x"},
+                                                           "b": {"articleBody": body, "url": "y"}}))
+    (tmp_path / "page-text.json").write_text(json.dumps({"a": {"text": page}, "b": {"text": page}}))
+    result = evaluate_extraction(tmp_path)
+    data = json.loads(result.to_json())
+    assert data["task"] == "extraction" and data["n"] == 1  # one HTML page; "b" has page text only
+    assert data["veille"]["recall"] == 1.0 and data["veille"]["f1"] > 0.9 and "fpr" not in data["veille"]
+    assert data["baseline"]["f1_text"] < data["veille"]["f1_text"]  # the menu and the footer count against it
+    assert data["baseline"]["recall"] > 0.9
+    with pytest.raises(InputError, match="ground-truth.json"):
+        evaluate_extraction(tmp_path / "html")
+
+
+def test_the_accuracy_report_has_a_table_per_task_with_date_and_commit():
+    names = Evaluation("names")
+    names.add("veille", True, True)
+    names.add("baseline", False, True)
+    names.details["veille"]["names_per_s"] = 1234.5
+    report = accuracy_report([names.to_dict()], "2026-11-25", "abc1234")
+    assert "2026-11-25" in report and "`abc1234`" in report
+    assert "## names" in report and "| veille | 1.000 | 1.000 | 1.000 | 1,234.5 |" in report
+    assert "| baseline | 0.000 | 0.000 | 0.000 | - |" in report
+    assert "## Not measured yet" in report and "quotes" in report

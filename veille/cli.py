@@ -559,6 +559,12 @@ def eval_names(path: str | None, as_json: bool) -> None:
     PATH is a CSV file with the columns case_group, schema, name1, name2, is_match (true or
     false); by default name-pairs/dev.csv of the evaluation data.
     """
+    result = _eval_names(path)
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _eval_names(path: str | None) -> Any:
     from .evaluate import eval_data_dir, evaluate_names, read_name_pairs
 
     if path is None:
@@ -572,8 +578,37 @@ def eval_names(path: str | None, as_json: bool) -> None:
     click.echo(f"veille: match(name1, [name2], schema) >= {veille['threshold']:.2f} (LINK_THRESHOLD), "
                f"{veille['names_per_s']:,.0f} names/s\nbaseline: Levenshtein ratio of the lower-cased names "
                f">= {baseline['threshold']:.2f} (fixed, not tuned), {baseline['names_per_s']:,.0f} names/s")
+    return result
+
+
+@eval_.command(name="extraction", short_help="Article bodies from HTML pages and from page text.")
+@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N documents (a quick run).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_extraction(path: str | None, limit: int | None, as_json: bool) -> None:
+    """Score the body Veille gives each page against the gold article body (ground-truth.json),
+    as word precision, recall and F1 summed over the pages: from the HTML page (html/<id>.html.gz)
+    beside trafilatura alone with its defaults, and from the page's whole visible text
+    (page-text.json) beside that text left as it is. FOLDER: by default extraction/ of the
+    evaluation data (the article-extraction benchmark).
+    """
+    result = _eval_extraction(path, limit)
     if as_json:
         click.echo(result.to_json())
+
+
+def _eval_extraction(path: str | None, limit: int | None) -> Any:
+    from .evaluate import eval_data_dir, evaluate_extraction
+
+    folder = Path(path) if path is not None else eval_data_dir() / "extraction"
+    result = evaluate_extraction(folder, limit=limit)
+    _evaluation_table(result, f"{folder}: {result.n} documents; P, R, F1 of words (all = html)")
+    for system in result.systems:
+        details = result.details[system]
+        means = ", ".join(f"{group} {details[f'mean_f1_{group}']:.3f}" for group in ("html", "text")
+                          if f"mean_f1_{group}" in details)
+        click.echo(f"{system}: {details['method']}; mean F1 per document: {means}")
+    return result
 
 
 @eval_.command(name="screening", short_help="Sanctions screening: a list, listed and unlisted names.")
@@ -593,6 +628,12 @@ def eval_screening(path: str | None, limit: int | None, workers: int, as_json: b
     as it is: newer listings are missing from an old list), false hits per 1,000 negatives,
     and names/s. FOLDER: by default screening/ of the evaluation data.
     """
+    result = _eval_screening(path, limit, workers)
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _eval_screening(path: str | None, limit: int | None, workers: int) -> Any:
     from .evaluate import eval_data_dir, evaluate_screening
 
     folder = Path(path) if path is not None else eval_data_dir() / "screening"
@@ -605,8 +646,38 @@ def eval_screening(path: str | None, limit: int | None, workers: int, as_json: b
                             if key.startswith("recall_"))
         click.echo(f"{system}: recall {recalls}; {details.get('hits_per_1000_negatives', 0):.1f} hits per 1,000 "
                    f"negatives; {details['names_per_s']:,.0f} names/s")
-    if as_json:
-        click.echo(result.to_json())
+    return result
+
+
+@eval_.command(name="all", short_help="Every task, and the report docs/accuracy.md.")
+@click.option("--limit", type=click.IntRange(1),
+              help="Only the first N items of each screening and extraction file (a quick run; not for the report).")
+@click.option("--output", type=click.Path(dir_okay=False), default=str(Path(__file__).resolve().parent.parent / "docs" / "accuracy.md"),
+              show_default="docs/accuracy.md", help="Where the report goes.")
+def eval_all(limit: int | None, output: str) -> None:
+    """Run every `veille eval` task on its development set from the shared evaluation data,
+    print each one's table, and write a Markdown report with a table per task, the date and
+    the commit (`--output`). The JSON figures of each task follow its table."""
+    import datetime
+    import subprocess
+
+    from .evaluate import accuracy_report
+
+    results = []
+    for task, run in (("names", lambda: _eval_names(None)), ("extraction", lambda: _eval_extraction(None, limit)),
+                      ("screening", lambda: _eval_screening(None, limit, 1))):
+        click.echo(f"\n== veille eval {task}")
+        result = run().to_dict()
+        click.echo(json.dumps(result, ensure_ascii=False))
+        results.append(result)
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(output).resolve().parent, capture_output=True, text=True,
+                                timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    date = datetime.date.today().isoformat()
+    Path(output).write_text(accuracy_report(results, date, commit), encoding="utf-8")
+    err.print(f"wrote {escape(output)}")
 
 
 def _evaluation_table(result: Any, title: str) -> None:
@@ -616,7 +687,8 @@ def _evaluation_table(result: Any, title: str) -> None:
     rows = [("all", result.overall)] + sorted(result.groups.items())
     width = max(len(group) for group, _ in rows)
     label = max(6, *(len(s) for s in result.systems))
-    head = f"{'group':<{width}}  {'n':>5}" + "".join(f"  | {s:<{label}}    P      R     F1    FPR"
+    fpr = result.negatives
+    head = f"{'group':<{width}}  {'n':>6}" + "".join(f"  | {s:<{label}}    P      R     F1" + ("    FPR" if fpr else "")
                                                      for s in result.systems)
 
     def cell(value: float, defined: bool) -> str:
@@ -629,8 +701,8 @@ def _evaluation_table(result: Any, title: str) -> None:
         for c in (counts[s] for s in result.systems):
             found = c.tp + c.fn > 0
             cells += (f"  | {'':<{label}}{cell(c.precision, c.tp + c.fp > 0)}  {cell(c.recall, found)}  "
-                      f"{cell(c.f1, found)}  {cell(c.fpr, c.fp + c.tn > 0)}")
-        click.echo(f"{group:<{width}}  {counts[result.systems[0]].n:>5}{cells}")
+                      f"{cell(c.f1, found)}" + (f"  {cell(c.fpr, c.fp + c.tn > 0)}" if fpr else ""))
+        click.echo(f"{group:<{width}}  {counts[result.systems[0]].n:>6}{cells}")
         if i == 0:
             click.echo("-" * len(head))
 

@@ -2,7 +2,8 @@
 
 Generic helpers (``prf``, ``Counts``, ``Evaluation``) used by ``veille eval``; each task adds a
 small function that reads its gold file and fills an ``Evaluation`` (here: ``evaluate_names``
-for name pairs, ``evaluate_screening`` for a sanctions list with positive and negative names).
+for name pairs, ``evaluate_screening`` for a sanctions list with positive and negative names,
+``evaluate_extraction`` for article bodies).
 
 Conventions: precision is tp / (tp + fp), recall tp / (tp + fn), F1 their harmonic mean. A
 ratio whose denominator is zero is 0.0 (no claim is no correct claim; nothing found of
@@ -16,6 +17,7 @@ import csv
 import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +27,20 @@ from .errors import ConfigError, InputError
 
 __all__ = [
     "BASELINE_THRESHOLD",
+    "accuracy_report",
+    "add_tokens",
     "Counts",
     "Evaluation",
     "NamePair",
     "eval_data_dir",
+    "evaluate_extraction",
     "evaluate_names",
     "evaluate_screening",
     "levenshtein_baseline",
     "prf",
     "read_name_pairs",
     "read_screening_names",
+    "text_tokens",
 ]
 
 #: plain Levenshtein ratio (rapidfuzz ``fuzz.ratio`` / 100 on lower-cased names) at or above
@@ -113,6 +119,10 @@ class Evaluation:
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: more top-level figures
     extra: dict[str, Any] = field(default_factory=dict)
+    #: items evaluated, when they are not what the counts count (extraction counts words)
+    items: int | None = None
+    #: whether the counts have negatives (a false-positive rate); extraction's words do not
+    negatives: bool = True
 
     def __post_init__(self) -> None:
         for system in self.systems:
@@ -130,15 +140,21 @@ class Evaluation:
 
     @property
     def n(self) -> int:
-        return self.overall[self.systems[0]].n
+        return self.items if self.items is not None else self.overall[self.systems[0]].n
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"task": self.task, "n": self.n}
         out.update(self.extra)
         for system in self.systems:
-            out[system] = {**self.overall[system].to_dict(), **self.details[system]}
-        out["groups"] = {group: {"n": counts[self.systems[0]].n, **{s: counts[s].to_dict() for s in self.systems}}
+            out[system] = {**self._counts(self.overall[system]), **self.details[system]}
+        out["groups"] = {group: {"n": counts[self.systems[0]].n, **{s: self._counts(counts[s]) for s in self.systems}}
                          for group, counts in sorted(self.groups.items())}
+        return out
+
+    def _counts(self, counts: Counts) -> dict[str, float | int]:
+        out = counts.to_dict()
+        if not self.negatives:
+            del out["fpr"], out["tn"]
         return out
 
     def to_json(self) -> str:
@@ -351,3 +367,171 @@ def evaluate_screening(folder: str | Path, limit: int | None = None, workers: in
     result.details["veille"]["threshold"] = names_module.SCREEN_THRESHOLD
     result.details["baseline"].update(threshold=BASELINE_THRESHOLD, method="rapidfuzz fuzz.ratio, lower-cased")
     return result
+
+
+# --- article extraction -----------------------------------------------------------------------
+
+_WORD = None
+
+
+def text_tokens(text: str) -> Counter[str]:
+    """The words of a text, case-folded, as a multiset: what extraction is scored on (the
+    article-extraction benchmark's token precision and recall)."""
+    import re
+
+    global _WORD
+    if _WORD is None:
+        _WORD = re.compile(r"\w+")
+    return Counter(_WORD.findall(text.casefold()))
+
+
+def add_tokens(result: Evaluation, system: str, predicted: str, gold: str, group: str,
+               overall: bool = True) -> float:
+    """Count the words of ``predicted`` against those of ``gold`` (true positives: the words
+    both have, as many times as both have them); returns this document's F1."""
+    mine, theirs = text_tokens(predicted), text_tokens(gold)
+    common = sum((mine & theirs).values())
+    counts = [result.groups.setdefault(group, {s: Counts() for s in result.systems})[system]]
+    if overall:
+        counts.append(result.overall[system])
+    for c in counts:
+        c.tp += common
+        c.fp += sum(mine.values()) - common
+        c.fn += sum(theirs.values()) - common
+    return prf(common, sum(mine.values()) - common, sum(theirs.values()) - common)[2]
+
+
+def evaluate_extraction(folder: str | Path, limit: int | None = None) -> Evaluation:
+    """Article bodies against ``ground-truth.json`` (``{id: {"articleBody"}}``) of ``folder``:
+
+    * ``html``: each ``html/<id>.html(.gz)`` read by Veille (reader and cleaner: the body of
+      the record) and, as the baseline, by trafilatura alone with its defaults;
+    * ``text``: each page's whole visible text (``page-text.json``, ``{id: {"text"}}``)
+      cleaned by Veille, against the text left as it is (the baseline).
+
+    Token precision, recall and F1 summed over the documents (the overall figures are the
+    HTML ones); ``details`` add the mean F1 per document of each group. A page Veille cannot
+    read counts as an empty body."""
+    import gzip
+
+    import trafilatura
+
+    from .clean import Cleaner
+    from .document import Article
+    from .errors import VeilleError
+    from .read import read_bytes, read_text
+
+    folder = Path(folder)
+    truth = folder / "ground-truth.json"
+    if not truth.is_file():
+        raise InputError(f"{folder}: no ground-truth.json: an extraction set holds ground-truth.json, html/ and "
+                         "page-text.json")
+    try:
+        gold = json.loads(truth.read_text(encoding="utf-8"))
+        pages_file = folder / "page-text.json"
+        pages = json.loads(pages_file.read_text(encoding="utf-8")) if pages_file.is_file() else {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{folder}: unreadable extraction set: {exc}") from exc
+    cleaner = Cleaner()
+
+    def body(raw: Any) -> str:
+        try:
+            return cleaner(Article(raw)).text
+        except VeilleError:
+            return ""
+
+    result = Evaluation("extraction", negatives=False)
+    per_doc: dict[tuple[str, str], list[float]] = {}
+    failures = 0
+    for doc_id in sorted(gold)[:limit]:
+        article = gold[doc_id].get("articleBody") or ""
+        html_path = next((p for p in (folder / "html" / f"{doc_id}.html.gz", folder / "html" / f"{doc_id}.html")
+                          if p.is_file()), None)
+        if html_path is not None:
+            data = html_path.read_bytes()
+            if html_path.suffix == ".gz":
+                data = gzip.decompress(data)
+            try:
+                docs = [d for d in read_bytes(data, str(html_path), fmt="html") if not hasattr(d, "reason")]
+                mine = body(docs[0]) if docs else ""
+            except VeilleError:
+                mine = ""
+            failures += not mine
+            theirs = trafilatura.extract(data) or ""
+            per_doc.setdefault(("veille", "html"), []).append(add_tokens(result, "veille", mine, article, "html"))
+            per_doc.setdefault(("baseline", "html"), []).append(
+                add_tokens(result, "baseline", theirs, article, "html"))
+        page = (pages.get(doc_id) or {}).get("text")
+        if page:
+            mine = body(read_text(page, f"{doc_id}.txt"))
+            per_doc.setdefault(("veille", "text"), []).append(
+                add_tokens(result, "veille", mine, article, "text", overall=False))
+            per_doc.setdefault(("baseline", "text"), []).append(
+                add_tokens(result, "baseline", page, article, "text", overall=False))
+    for (system, group), scores in per_doc.items():
+        result.details[system][f"mean_f1_{group}"] = round(sum(scores) / len(scores), 4)
+        counts = result.groups[group][system]
+        result.details[system][f"f1_{group}"] = round(counts.f1, 4)
+    result.items = len(per_doc.get(("veille", "html"), [])) or len(per_doc.get(("veille", "text"), []))
+    result.extra.update(unread=failures)
+    result.details["veille"]["method"] = "Veille's reader and cleaner (the record's body)"
+    result.details["baseline"]["method"] = "html: trafilatura.extract, defaults; text: the page text as it is"
+    return result
+
+
+# --- the accuracy report (veille eval all) -----------------------------------------------------
+
+#: tasks of issue 4 that ``veille eval`` does not measure yet
+NOT_YET = ("ner", "quotes", "events")
+
+_FIGURES = {  # per task: (key, label) of the figures shown, the main one first
+    "names": (("f1", "F1"), ("precision", "precision"), ("recall", "recall"), ("names_per_s", "pairs/s")),
+    "screening": (("recall_untreated", "recall, listed names"), ("recall_untreated_in_list", "recall, names on the list"),
+                  ("recall_treated", "recall, misspelt or reordered"),
+                  ("hits_per_1000_negatives", "hits per 1,000 unlisted"), ("f1", "F1"), ("names_per_s", "names/s")),
+    "extraction": (("f1", "F1, HTML"), ("precision", "precision, HTML"), ("recall", "recall, HTML"),
+                   ("f1_text", "F1, page text"), ("mean_f1_html", "mean F1 per page, HTML")),
+}
+_WHAT = {
+    "names": "Name matching on labelled pairs (name-pairs/dev.csv): Veille's matcher at the linking "
+             "threshold; baseline: Levenshtein ratio >= 0.85 of the lower-cased names.",
+    "screening": "Screening against the UN Security Council consolidated list of 2018 (screening/): listed "
+                 "persons as they are written, the same with typos and reordered names, and unlisted names; "
+                 "baseline: Levenshtein ratio >= 0.85 to a listed name.",
+    "extraction": "Article bodies, word precision/recall/F1 summed over the pages of the article-extraction "
+                  "benchmark (extraction/): from HTML (baseline: trafilatura alone, defaults) and from the page's "
+                  "visible text (baseline: the text as it is).",
+}
+
+
+def accuracy_report(results: list[dict[str, Any]], date: str, commit: str | None) -> str:
+    """``docs/accuracy.md``: a table per task (``Evaluation.to_dict`` of each), with the date
+    and the commit measured."""
+    lines = ["# Accuracy", "",
+             f"Measured by `veille eval all` on {date}" + (f", commit `{commit}`" if commit else "") + ", on the "
+             "development half of the shared evaluation data (data nobody on the team wrote). Each task runs a "
+             "baseline in the same run. Reproduce with `veille eval TASK` (see `docs/cli.md`).", ""]
+    for result in results:
+        task = result["task"]
+        figures = _FIGURES.get(task, (("f1", "F1"),))
+        lines += [f"## {task}", "", _WHAT.get(task, ""), "", f"n = {result['n']:,}", "",
+                  "| system | " + " | ".join(label for _, label in figures) + " |",
+                  "|---|" + "---|" * len(figures)]
+        for system in ("veille", "baseline"):
+            values = result.get(system, {})
+            cells = [_cell(values.get(key)) for key, _ in figures]
+            lines.append(f"| {system} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Not measured yet", "",
+              "Named entities (CoNLL-2003, HIPE-2020, WikiNEuRal), quotations (PolNeAR) and events (PLOVER, "
+              "UniversalPetrarch Spanish) have gold data in the shared evaluation folder but no `veille eval` task "
+              "yet: " + ", ".join(NOT_YET) + ".", ""]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if value >= 10 else f"{value:.3f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)

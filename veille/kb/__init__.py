@@ -358,8 +358,12 @@ def _name_rows(schema: str, properties: Mapping[str, list[str]]) -> _NameRows:
 
 
 def _read_batch(items: list[tuple[str, str, dict[str, list[str]]]]) -> dict[str, _NameRows]:
-    """``_name_rows`` of ``(id, schema, properties)`` items: the work of a loader process."""
-    return {entity_id: _name_rows(schema, properties) for entity_id, schema, properties in items}
+    """``_name_rows`` of ``(id, schema, properties)`` items: the work of a loader process
+    (which keeps no cache: it reads each name once)."""
+    try:
+        return {entity_id: _name_rows(schema, properties) for entity_id, schema, properties in items}
+    finally:
+        _names.clear_caches()
 
 
 class _NameReader:

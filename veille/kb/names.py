@@ -64,7 +64,7 @@ from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import codepoint_script
 
 __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
-           "load_name", "match", "match_read", "name_keys", "normalise", "read_name", "read_query", "spelling_similarity", "tokens",
+           "load_name", "match", "match_read", "name_keys", "normalise", "read_name", "read_query", "spelling_similarity", "tokens", "clear_caches",
            "vocabulary", "warm_up"]
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
@@ -898,6 +898,15 @@ def match_read(query: _Name, names: Iterable[tuple[str, _Name]]) -> NameMatch:
         return NameMatch(0.0, "", "no name")
     (score, reasons, hows, typos), name, candidate = best
     return NameMatch(round(score, 4), name if score > 0 else "", _why(query, candidate, reasons, hows, typos))
+
+
+def clear_caches() -> None:
+    """Empty the caches of read names, keys and scores (a loader reads each name once: its
+    worker processes clear them after each batch rather than hold memory for nothing)."""
+    for cached in (_analyse, name_keys, load_name, _cached_score, _org_tokens, normalise, _skeleton):
+        cached.cache_clear()
+    _SIMS.clear()
+    _TOKENS.clear()
 
 
 _SCRIPT_SAMPLES = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")

@@ -56,8 +56,8 @@ WEAK_FACTOR = 0.9
 FUZZY_MIN_LENGTH = 4
 #: ... and this long or shorter (index words longer than this get no deletion variants)...
 FUZZY_MAX_LENGTH = 24
-#: ... at most this many of them...
-FUZZY_KEYS = 10
+#: ... at most this many of them (the most alike)...
+FUZZY_KEYS = 12
 #: ... and a word the index has for this many entities or fewer is looked up too...
 RARE_WORD = 2
 #: ... each neighbour weighing this share of the rarity of the most common of them
@@ -120,7 +120,9 @@ class _Query:
     whole: list[str] = field(default_factory=list)  # keys of the whole name
     groups: list[_Group] = field(default_factory=list)
     own: list[set[str]] = field(default_factory=list)  # per group, the keys of the part itself
+    parts_groups: list[int] = field(default_factory=list)  # the groups of parts (the others: whole name)
     weights: dict[int, float] = field(default_factory=dict)  # candidate -> key weight
+    parts_weights: dict[int, float] = field(default_factory=dict)  # the same, of the parts' keys only
     rows: list[tuple] = field(default_factory=list)  # candidate entities kept, heaviest first
 
 
@@ -196,7 +198,7 @@ class Searcher:
         self._lookup_near(missing)
         total = max(self._entities(), 1)
         for q in queries:
-            q.groups, q.own = [], []
+            q.groups, q.own, q.parts_groups = [], [], []
             for i, group in enumerate([*q.parts, *({k} for k in q.whole)]):
                 # a part spelled as no indexed word (a typo? someone unlisted?): its sound and
                 # name ids are weaker evidence, like its neighbours
@@ -221,6 +223,8 @@ class Searcher:
                 elif neighbours:  # a rare word, maybe a typo of another
                     weighted = {**neighbours, **weighted}
                 if weighted:
+                    if i < len(q.parts):
+                        q.parts_groups.append(len(q.groups))
                     q.groups.append(weighted)
                     q.own.append(group)
 
@@ -282,15 +286,16 @@ class Searcher:
                     if n > POSTING_CAP and key not in q.own[g]:
                         by_key.setdefault(key, []).append((g, w))
             confirmed = any(n <= POSTING_CAP and exact for group in groups for n, _, exact in group.values())
+            by_rare = list(best)
             if common and not confirmed:
                 self._seed(groups, common, best)
             for g, (key, _, w) in common.items():
                 by_key.setdefault(key, []).append((g, w))
             if len(best) > 1 and by_key:
-                ranked = sorted(best, key=lambda e: -sum(best[e].values()))
-                # the CREDITED heaviest, and those tied with the last of them (CANDIDATES at most)
-                cut = sum(best[ranked[min(CREDITED, len(ranked)) - 1]].values())
-                heaviest = [e for e in ranked[:CANDIDATES] if sum(best[e].values()) >= cut]
+                # the CREDITED heaviest found by rare keys, and those tied with the last of them
+                # (CANDIDATES at most); the same of those found by common keys only
+                seeded = [e for e in best if e not in set(by_rare)]
+                heaviest = _heaviest(by_rare, best, CANDIDATES) + _heaviest(seeded, best, CANDIDATES)
                 credit.append((qi, by_key, heaviest))
         if credit:
             # credit the common keys to the heaviest candidates, for all names in one statement
@@ -308,6 +313,9 @@ class Searcher:
                                 mine[g] = w
         for qi, q in enumerate(queries):
             q.weights = {entity: sum(mine.values()) for entity, mine in found[qi].items()}
+            parts = len(q.parts_groups)
+            q.parts_weights = {entity: sum(w for g, w in mine.items() if g < parts)
+                               for entity, mine in found[qi].items()}
 
     def _seed(self, groups: list[_Group], common: dict[int, tuple[str, int, float]],
               best: dict[int, dict[int, float]]) -> None:
@@ -344,10 +352,17 @@ class Searcher:
             params["topics"] = _dumps(topics)
         chunk = 2 * wanted
         ranked = [sorted(q.weights, key=q.weights.__getitem__, reverse=True) for q in queries]
+        # the floor weighs the parts' keys only: the keys of the whole name (the name in one
+        # word) single out the entities of the very same name, which must not push out the
+        # variants ("Mohammed Omar Bamoani" for "Mohammed Bamoani")
         floors = [0.0] * len(queries)
         open_ = [qi for qi in range(len(queries)) if ranked[qi]]
+
+        def weight(q: _Query, seq: int) -> float:
+            return q.parts_weights.get(seq) or q.weights[seq]
+
         for start in range(0, 8 * chunk, chunk):
-            asked = {qi: [s for s in ranked[qi][start:start + chunk] if queries[qi].weights[s] >= floors[qi]]
+            asked = {qi: [s for s in ranked[qi][start:start + chunk] if weight(queries[qi], s) >= floors[qi]]
                      for qi in open_}
             asked = {qi: seqs for qi, seqs in asked.items() if seqs}
             if not asked:
@@ -362,8 +377,8 @@ class Searcher:
                     if row is None:
                         continue
                     if not q.rows:
-                        floors[qi] = q.weights[seq] * MIN_WEIGHT_SHARE
-                    if q.weights[seq] >= floors[qi]:
+                        floors[qi] = weight(q, seq) * MIN_WEIGHT_SHARE
+                    if weight(q, seq) >= floors[qi]:
                         q.rows.append(row)
                 if len(q.rows) < wanted and len(mine) == chunk:
                     open_.append(qi)
@@ -459,14 +474,27 @@ class Searcher:
             for word in variants.get(variant, ()):
                 candidates[word].add(key)
         for word in missing:
-            found = [w for w, _, _ in process.extract(word, sorted(candidates[word]), scorer=OSA.distance,
-                                                       score_cutoff=1, limit=FUZZY_KEYS) if w != word]
+            # every word one edit away, the FUZZY_KEYS most alike ("kateero" for "katero" before
+            # "kapero": short words have dozens of neighbours in a big list)
+            close = [w for w, _, _ in process.extract(word, sorted(candidates[word]), scorer=OSA.distance,
+                                                      score_cutoff=1, limit=None) if w != word]
+            found = sorted(close, key=lambda w: (-_names.spelling_similarity(word, w), w))[:FUZZY_KEYS]
             if not found and len(word) >= 8:
                 rows = self.kb._db.execute(_NEAR_HEAD, (word[:3], len(word) - 2, len(word) + 2))
                 found = [w for w, _, _ in process.extract(word, [w for (w,) in rows], scorer=OSA.distance,
                                                            score_cutoff=2, limit=FUZZY_KEYS)]
             near[word] = found
         self._lookup_counts(w for word in missing for w in near[word])
+
+
+def _heaviest(entities: list[int], best: dict[int, dict[int, float]], most: int) -> list[int]:
+    """The CREDITED heaviest of ``entities`` and those tied with the last of them, ``most``
+    at most."""
+    if not entities:
+        return []
+    ranked = sorted(entities, key=lambda e: -sum(best[e].values()))
+    cut = sum(best[ranked[min(CREDITED, len(ranked)) - 1]].values())
+    return [e for e in ranked[:most] if sum(best[e].values()) >= cut]
 
 
 def _shared(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
