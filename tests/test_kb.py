@@ -578,3 +578,15 @@ def test_a_long_load_reads_names_in_worker_processes_to_the_same_result(tmp_path
         stats = two.knowledge_base().load_file(ENTITIES, workers=2, progress=seen.append)
         assert stats.new == 10 and sum(seen) == stats.read + sum(stats.skipped.values())
         assert stored(one) == stored(two) and stored(one)[0] and stored(one)[1]
+
+
+def test_a_query_in_another_script_than_the_list_is_read_with_rigours_symbols(tmp_path):
+    # the list has Latin names only: "Ким Чен Ын" shares no letters' reading with "Kim Jong
+    # Un" ("kim chen yn"); rigour's name symbols relate them
+    with open_store(tmp_path / "latin.db") as store:
+        knowledge = store.knowledge_base()
+        knowledge.load([{"id": "kju", "schema": "Person", "properties": {"name": ["Kim Jong Un"]},
+                         "topics": ["sanction"]},
+                        {"id": "other", "schema": "Person", "properties": {"name": ["Kim Yo Jong"]}}])
+        assert _ids(knowledge.screen("Ким Чен Ын", schema="person")) == ["kju"]
+        assert _ids(knowledge.search("Kim Jong-un")) == ["kju"]

@@ -64,7 +64,7 @@ from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import codepoint_script
 
 __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
-           "load_name", "match", "match_read", "name_keys", "normalise", "read_name", "read_query", "spelling_similarity", "tokens", "clear_caches",
+           "load_name", "match", "match_read", "name_keys", "normalise", "query_forms", "read_name", "read_query", "spelling_similarity", "tokens", "clear_caches",
            "vocabulary", "warm_up"]
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
@@ -347,16 +347,28 @@ def vocabulary(parsed: _Name) -> dict[str, frozenset[str]]:
     return {t.form: t.syms for t in parsed.toks if t.syms}
 
 
+def query_forms(name: str, schema: str | None) -> list[str]:
+    """The parts of a person query whose symbols ``read_query`` asks for (none for others)."""
+    if _kind(schema, [name or ""]) != "PER":
+        return []
+    return [t.form for t in _analyse(name or "", "PER", False).toks if t.kind == _NAME]
+
+
 def read_query(name: str, schema: str | None, symbols: Callable[[list[str]], Mapping[str, frozenset[str]]]) -> _Name:
     """A query name for a knowledge-base search. Organisations are read with rigour's tagger
     (a tenth of a second to build); persons without it, their parts taking the symbols that
     ``symbols(forms)`` knows (the knowledge base's vocabulary: the same parts of its names
-    had them). A part no stored name has gets no symbol: it is compared by its letters."""
+    had them). A Latin part no stored name has gets no symbol: it is compared by its letters;
+    a part in another script no stored name has makes the name read with the tagger."""
     kind = _kind(schema, [name or ""])
     if kind != "PER":
         return _analyse(name or "", kind)
     parsed = _analyse(name or "", kind, False)
     known = symbols([t.form for t in parsed.toks if t.kind == _NAME]) if parsed.toks else {}
+    if any(t.kind == _NAME and t.script not in ("Latin", "") and t.form not in known for t in parsed.toks):
+        # a part in another script that no stored name has: only rigour's symbols relate it
+        # to a Latin spelling ("Чен" ~ "Jong", "Ын" ~ "Un"), so the tagger is built after all
+        return _analyse(name or "", kind)
     if not known:
         return parsed
     toks = tuple(_token(t.text, t.form, known[t.form], t.kind, t.weight, t.script) if t.form in known else t

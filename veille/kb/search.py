@@ -160,16 +160,8 @@ class Searcher:
 
     def _read(self, queries: list[_Query], kinds: list[str]) -> None:
         """Read every name, the symbols of person-name parts looked up in one statement."""
-        forms: set[str] = set()
-
-        def collect(wanted: list[str]) -> dict[str, frozenset[str]]:
-            forms.update(wanted)
-            return {}
-
         if "Person" in kinds:
-            for q in queries:
-                _names.read_query(q.name, "Person", collect)
-            self._lookup_vocabulary(forms)
+            self._lookup_vocabulary({form for q in queries for form in _names.query_forms(q.name, "Person")})
         vocabulary = self._vocabulary
 
         def symbols(wanted: list[str]) -> dict[str, frozenset[str]]:
