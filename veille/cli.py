@@ -611,6 +611,38 @@ def _eval_extraction(path: str | None, limit: int | None) -> Any:
     return result
 
 
+@eval_.command(name="ner", short_help="Named entities (CoNLL-2003, HIPE-2020, WikiNEuRal) and their links.")
+@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N documents of each corpus (a quick run).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_ner(path: str | None, limit: int | None, as_json: bool) -> None:
+    """Entity spans and types of Veille's actors stage against each corpus of FOLDER (CoNLL-style
+    *.conllu files, HIPE *.tsv files), beside the bare spaCy NER of the same model. Types are
+    PER, ORG and LOC (GPE, LOC and FAC); MISC and the like are left out on both sides. Strict
+    F1 (same span and type) overall, per corpus and per type; partial F1 (overlapping spans
+    of one type); HIPE's Wikidata links where Veille knows the entity. FOLDER: by default
+    ner/ of the evaluation data.
+    """
+    result = _eval_ner(path, limit)
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _eval_ner(path: str | None, limit: int | None) -> Any:
+    from .evaluate import eval_data_dir
+    from .ner_eval import evaluate_ner
+
+    folder = Path(path) if path is not None else eval_data_dir() / "ner"
+    result = evaluate_ner(folder, limit=limit)
+    _evaluation_table(result, f"{folder}: {result.n} documents; strict P, R, F1 of PER/ORG/LOC mentions")
+    for system in result.systems:
+        details = result.details[system]
+        linking = details["linking_accuracy"]
+        click.echo(f"{system}: {details['method']}; partial F1 {details['partial_f1']:.3f}; Wikidata links "
+                   + (f"{linking:.3f} of {details['links_scored']}" if linking is not None else "not scored"))
+    return result
+
+
 @eval_.command(name="screening", short_help="Sanctions screening: a list, listed and unlisted names.")
 @click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
 @click.option("--limit", type=click.IntRange(1), help="Only the first N names of each file (a quick run).")
@@ -665,7 +697,7 @@ def eval_all(limit: int | None, output: str) -> None:
 
     results = []
     for task, run in (("names", lambda: _eval_names(None)), ("extraction", lambda: _eval_extraction(None, limit)),
-                      ("screening", lambda: _eval_screening(None, limit, 1))):
+                      ("ner", lambda: _eval_ner(None, limit)), ("screening", lambda: _eval_screening(None, limit, 1))):
         click.echo(f"\n== veille eval {task}")
         result = run().to_dict()
         click.echo(json.dumps(result, ensure_ascii=False))

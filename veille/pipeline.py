@@ -66,6 +66,7 @@ class PipelineConfig:
 #: stage name → factory building it from the config
 STAGES: dict[str, Callable[[PipelineConfig], Stage]] = {
     "clean": lambda c: Cleaner(max_chars=c.max_chars),
+    "verbatim": lambda c: keep_text,
     "language": lambda c: detect_language,
     "nlp": lambda c: NLP(batch_size=c.batch_size, max_chars=c.max_chars),
     "actors": lambda c: ActorFinder(),
@@ -75,6 +76,15 @@ STAGES: dict[str, Callable[[PipelineConfig], Stage]] = {
     "link": lambda c: Linker(kb_path=c.kb),
     "screen": lambda c: Screener(kb_path=c.kb),
 }
+
+
+def keep_text(article: Article) -> Article:
+    """The ``verbatim`` stage, in place of ``clean``: the text as given, title and all, for
+    annotated corpora whose offsets must not move (``veille eval ner``)."""
+    article.text = article.raw.text
+    article.title = article.raw.title
+    article.language = article.raw.language
+    return article
 
 
 class Pipeline:
