@@ -643,6 +643,38 @@ def _eval_ner(path: str | None, limit: int | None) -> Any:
     return result
 
 
+@eval_.command(name="quotes", short_help="Quotations and their speakers (PolNeAR).")
+@click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N articles (a quick run).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_quotes(path: str | None, limit: int | None, as_json: bool) -> None:
+    """Quotation contents Veille finds in PolNeAR's articles (FOLDER with text/ and
+    attributions/; by default quotes/polnear/dev of the evaluation data) against the gold
+    attributions: a quote matches a gold content overlapping it by half of the longer of the
+    two. Precision, recall and F1 of contents, per publisher, and the share of matched quotes
+    whose speaker is the gold source. Baseline: text between quotation marks, with the nearest
+    PERSON or ORG of bare spaCy in the paragraph as speaker.
+    """
+    result = _eval_quotes(path, limit)
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _eval_quotes(path: str | None, limit: int | None) -> Any:
+    from .evaluate import eval_data_dir
+    from .quotes_eval import evaluate_quotes
+
+    folder = Path(path) if path is not None else eval_data_dir() / "quotes" / "polnear" / "dev"
+    result = evaluate_quotes(folder, limit=limit)
+    _evaluation_table(result, f"{folder}: {result.n} articles; P, R, F1 of quotation contents")
+    for system in result.systems:
+        details = result.details[system]
+        accuracy = details["speaker_accuracy"]
+        click.echo(f"{system}: {details['method']}; speakers right: "
+                   + (f"{accuracy:.3f} of {details['speakers_scored']}" if accuracy is not None else "none scored"))
+    return result
+
+
 @eval_.command(name="screening", short_help="Sanctions screening: a list, listed and unlisted names.")
 @click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
 @click.option("--limit", type=click.IntRange(1), help="Only the first N names of each file (a quick run).")
@@ -697,7 +729,8 @@ def eval_all(limit: int | None, output: str) -> None:
 
     results = []
     for task, run in (("names", lambda: _eval_names(None)), ("extraction", lambda: _eval_extraction(None, limit)),
-                      ("ner", lambda: _eval_ner(None, limit)), ("screening", lambda: _eval_screening(None, limit, 1))):
+                      ("ner", lambda: _eval_ner(None, limit)), ("quotes", lambda: _eval_quotes(None, limit)),
+                      ("screening", lambda: _eval_screening(None, limit, 1))):
         click.echo(f"\n== veille eval {task}")
         result = run().to_dict()
         click.echo(json.dumps(result, ensure_ascii=False))

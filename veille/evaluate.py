@@ -482,7 +482,7 @@ def evaluate_extraction(folder: str | Path, limit: int | None = None) -> Evaluat
 # --- the accuracy report (veille eval all) -----------------------------------------------------
 
 #: tasks of issue 4 that ``veille eval`` does not measure yet
-NOT_YET = ("quotes", "events")
+NOT_YET = ("events",)
 
 _FIGURES = {  # per task: (key, label) of the figures shown, the main one first
     "names": (("f1", "F1"), ("precision", "precision"), ("recall", "recall"), ("names_per_s", "pairs/s")),
@@ -491,11 +491,14 @@ _FIGURES = {  # per task: (key, label) of the figures shown, the main one first
                   ("hits_per_1000_negatives", "hits per 1,000 unlisted"), ("f1", "F1"), ("names_per_s", "names/s")),
     "ner": (("f1", "strict F1"), ("precision", "precision"), ("recall", "recall"), ("partial_f1", "partial F1"),
             ("linking_accuracy", "Wikidata links"), ("links_scored", "links scored")),
+    "quotes": (("f1", "F1"), ("precision", "precision"), ("recall", "recall"),
+               ("speaker_accuracy", "speaker right"), ("speakers_scored", "speakers scored")),
     "extraction": (("f1", "F1, HTML"), ("precision", "precision, HTML"), ("recall", "recall, HTML"),
                    ("f1_text", "F1, page text"), ("mean_f1_html", "mean F1 per page, HTML")),
 }
 _PER_GROUP = {  # tasks whose report adds F1 per group, and what the groups are
     "names": "Per case group (n: pairs):",
+    "quotes": "Per publisher (n: quotes in the gold, found, or both):",
     "ner": "Per corpus (strict), per corpus and type (strict) and per corpus with partial matches "
            "(n: mentions in the gold, found, or both):",
 }
@@ -509,6 +512,10 @@ _WHAT = {
            "WikiNEuRal (fr), micro-averaged over the corpora: Veille's actors stage; baseline: the bare spaCy NER "
            "of the same model (German has no model here: Veille runs degraded, the baseline finds nothing). "
            "Wikidata links: HIPE entities whose QID Veille knows.",
+    "quotes": "Quotation contents and speakers on PolNeAR (84 English articles of the 2016 US election): a quote "
+              "matches a gold content overlapping it by half of the longer of the two; speaker right when a mention "
+              "of the speaker entity overlaps the gold source, or their texts contain one another. Baseline: text "
+              "between quotation marks, nearest bare-spaCy PERSON/ORG of the paragraph as speaker.",
     "extraction": "Article bodies, word precision/recall/F1 summed over the pages of the article-extraction "
                   "benchmark (extraction/): from HTML (baseline: trafilatura alone, defaults) and from the page's "
                   "visible text (baseline: the text as it is).",
@@ -540,8 +547,8 @@ def accuracy_report(results: list[dict[str, Any]], date: str, commit: str | None
                              f"{_cell(values['baseline'].get('f1'))} |")
             lines.append("")
     lines += ["## Not measured yet", "",
-              "Quotations (PolNeAR) and events (PLOVER, UniversalPetrarch Spanish) have gold data in the shared "
-              "evaluation folder but no `veille eval` task yet: " + ", ".join(NOT_YET) + ".", ""]
+              "Events (PLOVER gold records, UniversalPetrarch Spanish) have gold data in the shared evaluation "
+              "folder but no `veille eval` task yet: " + ", ".join(NOT_YET) + ".", ""]
     return "\n".join(lines)
 
 
