@@ -675,6 +675,47 @@ def _eval_quotes(path: str | None, limit: int | None) -> Any:
     return result
 
 
+@eval_.command(name="events", short_help="Event types, sources and targets (PLOVER records, Spanish set).")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True), metavar="[PATH...]")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N sentences of each set (a quick run).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def eval_events(paths: tuple[str, ...], limit: int | None, as_json: bool) -> None:
+    """Events Veille codes in gold sentences against their gold events: PLOVER 0.5 records
+    (dev.json: old types mapped to today's) and UniversalPetrarch validation records (*.xml),
+    by default plover-gsr/ and events/ of the evaluation data. Type accuracy (a gold event whose
+    type Veille codes), source and target accuracy (the coded event's actor mentions overlap
+    the gold actor's text), share of sentences with no event; precision and recall per set.
+    Baseline: the set's most frequent type, first and second bare-spaCy entities as actors.
+    Spanish has no spaCy model here: Veille runs degraded and codes no event.
+    """
+    result = _eval_events(paths, limit)
+    if as_json:
+        click.echo(result.to_json())
+
+
+def _eval_events(paths: tuple[str, ...], limit: int | None) -> Any:
+    from .evaluate import eval_data_dir
+    from .events_eval import evaluate_events, read_event_sets
+
+    if not paths:
+        root = eval_data_dir()
+        paths = (str(root / "plover-gsr"), str(root / "events"))
+    sentences = [s for path in paths for s in read_event_sets(path, limit)]
+    result = evaluate_events(sentences)
+    _evaluation_table(result, f"{', '.join(paths)}: {result.n} sentences; P, R, F1 of event types")
+    for system in result.systems:
+        d = result.details[system]
+        click.echo(f"{system}: {d['method']}")
+        for name, f in {"all": d, **d["per_set"]}.items():
+            click.echo(f"  {name}: type accuracy {f['type_accuracy']:.3f}, source {_rate_text(f['source_accuracy'])}, "
+                       f"target {_rate_text(f['target_accuracy'])}, no event in {f['no_event_share']:.1%} of sentences")
+    return result
+
+
+def _rate_text(value: float | None) -> str:
+    return f"{value:.3f}" if value is not None else "-"
+
+
 @eval_.command(name="screening", short_help="Sanctions screening: a list, listed and unlisted names.")
 @click.argument("path", required=False, type=click.Path(file_okay=False), metavar="[FOLDER]")
 @click.option("--limit", type=click.IntRange(1), help="Only the first N names of each file (a quick run).")
@@ -730,6 +771,7 @@ def eval_all(limit: int | None, output: str) -> None:
     results = []
     for task, run in (("names", lambda: _eval_names(None)), ("extraction", lambda: _eval_extraction(None, limit)),
                       ("ner", lambda: _eval_ner(None, limit)), ("quotes", lambda: _eval_quotes(None, limit)),
+                      ("events", lambda: _eval_events((), limit)),
                       ("screening", lambda: _eval_screening(None, limit, 1))):
         click.echo(f"\n== veille eval {task}")
         result = run().to_dict()
