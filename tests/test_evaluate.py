@@ -210,4 +210,12 @@ def test_the_accuracy_report_has_a_table_per_task_with_date_and_commit():
     assert "2026-11-25" in report and "`abc1234`" in report
     assert "## names" in report and "| veille | 1.000 | 1.000 | 1.000 | 1,234.5 |" in report
     assert "| baseline | 0.000 | 0.000 | 0.000 | - |" in report
-    assert "## Not measured yet" in report and "quotes" in report
+    assert "## Not measured yet" not in report  # every task is measured
+
+
+def test_the_accuracy_report_names_tasks_not_measured(monkeypatch):
+    import veille.evaluate as evaluate_module
+
+    monkeypatch.setattr(evaluate_module, "NOT_YET", ("sentiment",))
+    report = accuracy_report([], "2026-11-25", None)
+    assert "## Not measured yet" in report and "sentiment" in report and "commit" not in report
