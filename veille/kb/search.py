@@ -60,6 +60,8 @@ FUZZY_MAX_LENGTH = 24
 FUZZY_KEYS = 12
 #: ... and a word the index has for this many entities or fewer is looked up too...
 RARE_WORD = 2
+#: ... and a rare word whose neighbours are this many times as common is read as a typo of them
+TYPO_RATIO = 20
 #: ... each neighbour weighing this share of the rarity of the most common of them
 FUZZY_FACTOR = 0.8
 #: entries of each cache (key counts, vocabulary, typo neighbours) before it is emptied
@@ -207,6 +209,11 @@ class Searcher:
                     rarity = FUZZY_FACTOR * math.log(1 + total / max(near.values()))
                     for word, n in near.items():
                         neighbours.setdefault(word, (n, rarity * _names.spelling_similarity(key, word), False))
+                own = max((counts.get(key, 0) for key in group if key.isalnum()), default=0)
+                if neighbours and confirmed and own and max(n for n, _, _ in neighbours.values()) >= TYPO_RATIO * own:
+                    # "garia" for five people, "garcia" for thousands: most likely a typo
+                    confirmed = False
+                    weighted = {key: (n, w, False) for key, (n, w, _) in weighted.items()}
                 if neighbours and not confirmed:
                     # a misspelt part: the index words it is a typo of say more than its sound or
                     # name ids, which are rarer than the word itself ("garciia": "~KRS" is rarer
@@ -279,8 +286,8 @@ class Searcher:
                         by_key.setdefault(key, []).append((g, w))
             confirmed = any(n <= POSTING_CAP and exact for group in groups for n, _, exact in group.values())
             by_rare = list(best)
-            if common and not confirmed:
-                self._seed(groups, common, best)
+            if not confirmed:
+                self._seed(_seed_keys(q), best)
             for g, (key, _, w) in common.items():
                 by_key.setdefault(key, []).append((g, w))
             if len(best) > 1 and by_key:
@@ -309,19 +316,21 @@ class Searcher:
             q.parts_weights = {entity: sum(w for g, w in mine.items() if g < parts)
                                for entity, mine in found[qi].items()}
 
-    def _seed(self, groups: list[_Group], common: dict[int, tuple[str, int, float]],
+    def _seed(self, seeds: dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]],
               best: dict[int, dict[int, float]]) -> None:
-        """A name with no rare key of its own: the entities having its two rarest common keys
-        (or the rarest one's only, when no entity has both), CANDIDATES at most."""
+        """A name with no rare key of its own: the entities having the seed key of its rarest
+        part and the broad key of its next rarest (or the seed key's only, when no entity has
+        both), CANDIDATES at most (see ``_seed_keys``)."""
+        if not seeds:
+            return
         db = self.kb._db
-        by_rarity = sorted(common, key=lambda g: min(n for n, _, _ in groups[g].values()))
+        by_rarity = sorted(seeds, key=lambda g: seeds[g][0][1])
         g1 = by_rarity[0]
-        seed, _ = min(((k, n) for k, (n, _, _) in groups[g1].items() if n > POSTING_CAP), key=lambda x: x[1])
-        w1 = groups[g1][seed][1]
+        seed, _, w1 = seeds[g1][0]
         found: list[tuple[int, int, float]] = []
         if len(by_rarity) > 1:
             g2 = by_rarity[1]
-            other, _, w2 = common[g2]
+            other, _, w2 = seeds[g2][1]
             for (entity,) in db.execute(_BOTH_KEYS, (other, seed, CANDIDATES)):
                 found += [(entity, g1, w1), (entity, g2, w2)]
         if not found:
@@ -477,6 +486,23 @@ class Searcher:
                                                            score_cutoff=2, limit=FUZZY_KEYS)]
             near[word] = found
         self._lookup_counts(w for word in missing for w in near[word])
+
+
+def _seed_keys(q: _Query) -> dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]]:
+    """Per part with common keys: (its seed key, its broad key) as ``(key, entities, weight)``.
+    A part spelled as in the index: its rarest common key, and its most common one (its sound,
+    which other spellings share). A misspelt part: the common index word it most looks like,
+    both times ("garia": "garcia", not its sound "~KR", which a hundred other names share)."""
+    out = {}
+    for g, group in enumerate(q.groups):
+        near = [(key, n, w) for key, (n, w, _) in group.items() if n > POSTING_CAP and key not in q.own[g]]
+        own = [(key, n, w) for key, (n, w, _) in group.items() if n > POSTING_CAP and key in q.own[g]]
+        if near:
+            word = max(near, key=lambda x: (x[2], x[0]))
+            out[g] = (word, word)
+        elif own:
+            out[g] = (min(own, key=lambda x: (x[1], x[0])), max(own, key=lambda x: (x[1], x[0])))
+    return out
 
 
 def _heaviest(entities: list[int], best: dict[int, dict[int, float]], most: int) -> list[int]:
