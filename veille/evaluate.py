@@ -138,6 +138,18 @@ class Evaluation:
             counts = self.groups.setdefault(group, {s: Counts() for s in self.systems})
             counts[system].add(predicted, gold)
 
+    def add_counts(self, system: str, counts: Counts, group: str | None = None, overall: bool = True) -> None:
+        """Add confusion counts made elsewhere (spans, words, quotes) to ``group``'s and, with
+        ``overall``, to the overall figures."""
+        targets = [self.overall[system]] if overall else []
+        if group is not None:
+            targets.append(self.groups.setdefault(group, {s: Counts() for s in self.systems})[system])
+        for into in targets:
+            into.tp += counts.tp
+            into.fp += counts.fp
+            into.fn += counts.fn
+            into.tn += counts.tn
+
     @property
     def n(self) -> int:
         return self.items if self.items is not None else self.overall[self.systems[0]].n
@@ -391,14 +403,9 @@ def add_tokens(result: Evaluation, system: str, predicted: str, gold: str, group
     both have, as many times as both have them); returns this document's F1."""
     mine, theirs = text_tokens(predicted), text_tokens(gold)
     common = sum((mine & theirs).values())
-    counts = [result.groups.setdefault(group, {s: Counts() for s in result.systems})[system]]
-    if overall:
-        counts.append(result.overall[system])
-    for c in counts:
-        c.tp += common
-        c.fp += sum(mine.values()) - common
-        c.fn += sum(theirs.values()) - common
-    return prf(common, sum(mine.values()) - common, sum(theirs.values()) - common)[2]
+    counts = Counts(tp=common, fp=sum(mine.values()) - common, fn=sum(theirs.values()) - common)
+    result.add_counts(system, counts, group, overall)
+    return counts.f1
 
 
 def evaluate_extraction(folder: str | Path, limit: int | None = None) -> Evaluation:

@@ -175,11 +175,7 @@ def evaluate_events(sentences: list[GoldSentence]) -> Evaluation:
                     for key in (role, f"{sentence.set} {role}"):
                         asked[key] += 1
                         right[key] += any(_hits(getattr(c, pick), gold_span) for c in same)
-            for into in (result.overall[system],
-                         result.groups.setdefault(sentence.set, {s: Counts() for s in result.systems})[system]):
-                into.tp += counts.tp
-                into.fp += counts.fp
-                into.fn += counts.fn
+            result.add_counts(system, counts, sentence.set)
 
         def share(key: str, right: Counter = right, asked: Counter = asked) -> float | None:
             return round(right[key] / asked[key], 4) if asked[key] else None

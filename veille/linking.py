@@ -11,9 +11,8 @@ stays unlinked and keeps the canonical name the article gives.
 from __future__ import annotations
 
 from veille.document import Article, Entity
-from veille.kb import KnowledgeBase
 from veille.kb.names import LINK_THRESHOLD
-from veille.kb.session import knowledge_base
+from veille.kb.session import KnowledgeBaseStage
 
 __all__ = ["Linker", "SCHEMA_OF", "starter_id"]
 
@@ -28,16 +27,7 @@ def starter_id(actor_key: str) -> str:
     return "veille-" + actor_key.replace(":", "-")
 
 
-class Linker:
-    def __init__(self, kb: KnowledgeBase | None = None, kb_path: str | None = None):
-        self._kb = kb
-        self._path = kb_path
-
-    @property
-    def kb(self) -> KnowledgeBase:
-        if self._kb is None:
-            self._kb = knowledge_base(self._path)
-        return self._kb
+class Linker(KnowledgeBaseStage):
 
     def __call__(self, article: Article) -> Article:
         countries = _countries(article)

@@ -105,6 +105,8 @@ def read_conll(path: str | Path, language: str, sentences_per_document: int = 25
     """Documents of a CoNLL-style file (``-DOCSTART-`` separates documents; a file without
     them is cut every ``sentences_per_document`` sentences)."""
     path = Path(path)
+    lines = list(_lines(path))
+    split = not any("-DOCSTART-" in line for line in lines)  # no document marks: cut every N sentences
     docs: list[GoldDocument] = []
     builder: _Builder | None = None
     sentences = 0
@@ -112,13 +114,13 @@ def read_conll(path: str | Path, language: str, sentences_per_document: int = 25
     def new() -> _Builder:
         return _Builder(path.stem, f"{path.stem}-{len(docs) + 1}", language)
 
-    for line in _lines(path):
+    for line in lines:
         cells = line.split()
         if not cells:
             if builder is not None and builder.length:
                 builder.sentence_end()
                 sentences += 1
-                if sentences >= sentences_per_document and not _has_docstart(path):
+                if split and sentences >= sentences_per_document:
                     docs.append(builder.done())
                     builder, sentences = None, 0
             continue
@@ -134,12 +136,6 @@ def read_conll(path: str | Path, language: str, sentences_per_document: int = 25
     if builder is not None and builder.length:
         docs.append(builder.done())
     return docs
-
-
-def _has_docstart(path: Path, _seen: dict[Path, bool] = {}) -> bool:  # noqa: B006 - a cache
-    if path not in _seen:
-        _seen[path] = any("-DOCSTART-" in line for line in _lines(path, limit=50))
-    return _seen[path]
 
 
 def read_hipe(path: str | Path) -> list[GoldDocument]:
@@ -182,13 +178,10 @@ def read_hipe(path: str | Path) -> list[GoldDocument]:
     return docs
 
 
-def _lines(path: Path, limit: int | None = None) -> Iterator[str]:
+def _lines(path: Path) -> Iterator[str]:
     try:
         with path.open(encoding="utf-8") as handle:
-            for i, line in enumerate(handle):
-                if limit is not None and i >= limit:
-                    return
-                yield line
+            yield from handle
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
@@ -255,12 +248,6 @@ def score_spans(predicted: list[Span], gold: list[Span]) -> tuple[Counts, Counts
     return strict, partial
 
 
-def _add(into: Counts, counts: Counts) -> None:
-    into.tp += counts.tp
-    into.fp += counts.fp
-    into.fn += counts.fn
-
-
 def evaluate_ner(folder: str | Path, limit: int | None = None, known_qids: set[str] | None = None) -> Evaluation:
     """Veille against bare spaCy on every corpus of ``folder`` (the first ``limit`` documents
     of each). Overall figures are strict micro-averages over all corpora; groups are
@@ -281,31 +268,27 @@ def evaluate_ner(folder: str | Path, limit: int | None = None, known_qids: set[s
     if known_qids is None:
         known_qids = _known_qids()
     result = Evaluation("ner", items=0, negatives=False)
-    partial_all = {s: Counts() for s in result.systems}
+    partial_all = Evaluation("ner partial")
     links: dict[str, list[int]] = {s: [0, 0] for s in result.systems}  # right, asked
     for docs in corpora:
         corpus = docs[0].corpus
         result.items = (result.items or 0) + len(docs)
         predictions = {"veille": veille_spans(docs), "baseline": spacy_spans(docs)}
         for system, predicted in predictions.items():
-            strict_c = result.groups.setdefault(corpus, {s: Counts() for s in result.systems})[system]
-            partial_c = result.groups.setdefault(f"{corpus} partial", {s: Counts() for s in result.systems})[system]
             for doc, spans in zip(docs, predicted, strict=True):
                 strict, partial = score_spans(spans, doc.spans)
-                _add(strict_c, strict)
-                _add(result.overall[system], strict)
-                _add(partial_c, partial)
-                _add(partial_all[system], partial)
+                result.add_counts(system, strict, corpus)
+                result.add_counts(system, partial, f"{corpus} partial", overall=False)
+                partial_all.add_counts(system, partial)
                 for kind in ("PER", "ORG", "LOC"):
                     typed, _ = score_spans([s for s in spans if s.type == kind], [g for g in doc.spans if g.type == kind])
-                    _add(result.groups.setdefault(f"{corpus} {kind}", {s: Counts() for s in result.systems})[system],
-                         typed)
+                    result.add_counts(system, typed, f"{corpus} {kind}", overall=False)
                 for g in doc.spans:
                     if g.qid and g.qid in known_qids:
                         links[system][1] += 1
                         links[system][0] += any(s.qid == g.qid and s.start < g.end and g.start < s.end for s in spans)
     for system in result.systems:
-        result.details[system]["partial_f1"] = round(partial_all[system].f1, 4)
+        result.details[system]["partial_f1"] = round(partial_all.overall[system].f1, 4)
         right, asked = links[system]
         result.details[system]["linking_accuracy"] = round(right / asked, 4) if asked else None
         result.details[system]["links_scored"] = asked

@@ -183,11 +183,7 @@ def evaluate_quotes(folder: str | Path, limit: int | None = None) -> Evaluation:
         right = asked = 0
         for doc, mine in zip(docs, found, strict=True):
             counts, r, a = match_quotes(mine, doc.attributions, doc.text)
-            for into in (result.overall[system],
-                         result.groups.setdefault(doc.id.split("_", 1)[0], {s: Counts() for s in result.systems})[system]):
-                into.tp += counts.tp
-                into.fp += counts.fp
-                into.fn += counts.fn
+            result.add_counts(system, counts, doc.id.split("_", 1)[0])
             right += r
             asked += a
         result.details[system].update(speaker_accuracy=round(right / asked, 4) if asked else None,

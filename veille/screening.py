@@ -14,7 +14,7 @@ from typing import Any
 
 from veille.document import Article
 from veille.kb import KnowledgeBase
-from veille.kb.session import knowledge_base
+from veille.kb.session import KnowledgeBaseStage
 from veille.linking import SCHEMA_OF, _query_names
 
 __all__ = ["Screener"]
@@ -22,17 +22,10 @@ __all__ = ["Screener"]
 MAX_HITS = 5
 
 
-class Screener:
+class Screener(KnowledgeBaseStage):
     def __init__(self, kb: KnowledgeBase | None = None, kb_path: str | None = None):
-        self._kb = kb
-        self._path = kb_path
+        super().__init__(kb, kb_path)
         self._active: bool | None = None
-
-    @property
-    def kb(self) -> KnowledgeBase:
-        if self._kb is None:
-            self._kb = knowledge_base(self._path)
-        return self._kb
 
     def __call__(self, article: Article) -> Article:
         if self._active is None:

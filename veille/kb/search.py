@@ -430,27 +430,14 @@ class Searcher:
         return self._total
 
     def _lookup_counts(self, keys: Iterable[str]) -> None:
-        counts = self._counts
-        missing = sorted(key for key in keys if key not in counts)
-        if not missing:
-            return
-        if len(counts) + len(missing) > CACHE_SIZE:
-            counts.clear()
-        found = dict(self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)))
-        for key in missing:
-            counts[key] = found.get(key, 0)
+        for key, n in _missing(self._counts, keys, lambda missing: dict(
+                self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)))).items():
+            self._counts[key] = n or 0
 
     def _lookup_vocabulary(self, forms: Iterable[str]) -> None:
-        vocabulary = self._vocabulary
-        missing = sorted(form for form in forms if form not in vocabulary)
-        if not missing:
-            return
-        if len(vocabulary) + len(missing) > CACHE_SIZE:
-            vocabulary.clear()
-        found = {form: frozenset(json.loads(symbols))
-                 for form, symbols in self.kb._db.execute(_VOCABULARY, (_dumps(missing),))}
-        for form in missing:
-            vocabulary[form] = found.get(form, frozenset())
+        for form, symbols in _missing(self._vocabulary, forms, lambda missing: dict(
+                self.kb._db.execute(_VOCABULARY, (_dumps(missing),)))).items():
+            self._vocabulary[form] = frozenset(json.loads(symbols)) if symbols else frozenset()
 
     def _lookup_near(self, words: Iterable[str]) -> None:
         """Index words one edit (a letter added, dropped, changed, or two swapped) from each
@@ -461,11 +448,9 @@ class Searcher:
         from rapidfuzz.distance import OSA
 
         near = self._near
-        missing = sorted(word for word in words if word not in near)
+        missing = list(_missing(near, words, lambda missing: {}))
         if not missing:
             return
-        if len(near) + len(missing) > CACHE_SIZE:
-            near.clear()
         variants: dict[str, list[str]] = {}
         for word in missing:
             for variant in (word, *deletions(word)):
@@ -486,6 +471,18 @@ class Searcher:
                                                            score_cutoff=2, limit=FUZZY_KEYS)]
             near[word] = found
         self._lookup_counts(w for word in missing for w in near[word])
+
+
+def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
+    """The keys a cache lacks, sorted, with what ``fetch(missing)`` found for them (None for
+    those it did not); the cache is emptied first when it would grow past CACHE_SIZE."""
+    missing = sorted({key for key in keys if key not in cache})
+    if not missing:
+        return {}
+    if len(cache) + len(missing) > CACHE_SIZE:
+        cache.clear()
+    found = fetch(missing)
+    return {key: found.get(key) for key in missing}
 
 
 def _seed_keys(q: _Query) -> dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]]:

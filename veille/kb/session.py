@@ -13,7 +13,7 @@ from pathlib import Path
 
 from veille.kb import KnowledgeBase
 
-__all__ = ["STARTER", "STARTER_DATASET", "STARTER_PROBE", "knowledge_base"]
+__all__ = ["STARTER", "STARTER_DATASET", "STARTER_PROBE", "KnowledgeBaseStage", "knowledge_base"]
 
 STARTER = Path(__file__).resolve().parent.parent / "data" / "kb" / "starter.ftm.json"
 STARTER_DATASET = "veille_starter"
@@ -30,3 +30,18 @@ def knowledge_base(path: str | None) -> KnowledgeBase:
     if kb.get(STARTER_PROBE) is None:  # a cheap look-up, not a scan of a big list
         kb.load_file(STARTER, format="ftm")
     return kb
+
+
+class KnowledgeBaseStage:
+    """A pipeline stage that works with the knowledge base (``link``, ``screen``): given one,
+    or the path of its database, opened on first use (so that building a pipeline stays cheap)."""
+
+    def __init__(self, kb: KnowledgeBase | None = None, kb_path: str | None = None):
+        self._kb = kb
+        self._path = kb_path
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = knowledge_base(self._path)
+        return self._kb
