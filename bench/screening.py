@@ -217,12 +217,16 @@ def main(argv: list[str] | None = None) -> None:
         name = f"{name} {tail_surname(others, tradition)}"  # a two-surname person nobody listed
         queries.append((name, None, "Person"))
 
-    from veille.kb.names import match, normalise
+    from veille.kb.names import clear_caches, match, normalise
 
     with open_store(db_path) as store:
         kb = store.knowledge_base()
 
         def screen_all(workers: int) -> tuple[dict[int, list], float]:
+            # each run starts cold: no name read, token compared or key counted before (forked
+            # workers would otherwise inherit what the one-process run cached)
+            clear_caches()
+            kb._searcher.reset()
             t0 = time.perf_counter()
             hits: dict[int, list] = {}
             for schema in ("Person", "Company"):

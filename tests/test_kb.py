@@ -590,3 +590,51 @@ def test_a_query_in_another_script_than_the_list_is_read_with_rigours_symbols(tm
                         {"id": "other", "schema": "Person", "properties": {"name": ["Kim Yo Jong"]}}])
         assert _ids(knowledge.screen("Ким Чен Ын", schema="person")) == ["kju"]
         assert _ids(knowledge.search("Kim Jong-un")) == ["kju"]
+
+
+# -- the packed index -------------------------------------------------------------------
+
+
+def test_the_packed_index_holds_every_posting_list_and_filter(kb, store):
+    from veille.kb.packed import packed_meta, read_packed
+
+    db = store._db
+    packed = read_packed(db, packed_meta(db))
+    lists: dict[str, list[int]] = {}
+    for key, entity in db.execute("SELECT key, entity FROM kb_keys ORDER BY key, entity"):
+        lists.setdefault(key, []).append(entity)
+    counts = {key: (n, start) for key, n, start in db.execute("SELECT key, n, start FROM kb_key_counts")}
+    assert set(counts) == set(lists) and lists
+    for key, entities in lists.items():
+        n, start = counts[key]
+        assert n == len(entities) and packed.slice(start, n).tolist() == entities
+    sanctioned = {seq for (seq,) in db.execute(
+        "SELECT seq FROM kb_entities, json_each(kb_entities.topics) t WHERE t.value = 'sanction'")}
+    people = {seq for (seq,) in db.execute("SELECT seq FROM kb_entities WHERE schema = 'Person'")}
+    mask = packed.mask(["Person"], ["sanction"])
+    assert set(mask.nonzero()[0].tolist()) == sanctioned & people and sanctioned & people
+    assert packed.mask(None, None) is None
+
+
+def test_a_search_sees_what_another_connection_loaded(tmp_path):
+    with open_store(tmp_path / "shared.db") as first, open_store(tmp_path / "shared.db") as second:
+        reader = first.knowledge_base()
+        reader.load_file(ENTITIES)
+        assert reader.screen("Testperson Alpha Examplov") == []
+        second.knowledge_base().load_file(UN_XML)  # another process could have done this
+        assert _ids(reader.screen("Testperson Alpha Examplov")) == ["un-sc-KPi.901"]
+
+
+def test_a_knowledge_base_never_packed_or_packed_badly_is_packed_by_its_first_search(kb, store):
+    wanted = kb.search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"])
+    assert wanted[0] and wanted[1]
+    with store._transaction() as db:  # as a Veille of before the packed index left it
+        db.execute("DELETE FROM kb_packed")
+        db.execute("DELETE FROM kb_meta WHERE name = 'packed'")
+        db.execute("UPDATE kb_key_counts SET start = NULL")
+    with open_store(store.location) as other:
+        assert other.knowledge_base().search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"]) == wanted
+    with store._transaction() as db:  # a copy cut short
+        db.execute("DELETE FROM kb_packed WHERE part = (SELECT max(part) FROM kb_packed)")
+    with open_store(store.location) as other:
+        assert other.knowledge_base().search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"]) == wanted

@@ -239,3 +239,36 @@ def test_accuracy_floor_on_the_name_variants():
     assert veille.precision >= FLOOR_PRECISION, result.to_dict()["veille"]
     assert veille.recall >= FLOOR_RECALL, result.to_dict()["veille"]
     assert veille.f1 > baseline.f1
+
+
+def test_names_judged_hopeless_would_score_under_the_floor():
+    # ``match_read(..., floor=)`` skips names ``_hopeless`` says cannot reach the floor: on
+    # thousands of pairs of person names (shared parts, typos, other scripts, joined words),
+    # every skipped pair scores under it and the best match above it is unchanged
+    import random
+
+    from veille.kb import names as names_module
+
+    parts = ["Sergei", "Sergey", "Lavrov", "Lawrow", "Kim", "Jong", "Un", "Nam", "Ri", "Pak", "Mohammed",
+             "Muhammad", "Ali", "al-Rashid", "AlRashid", "bin", "Hasan", "Ahmad", "Ivanov", "Ivanova",
+             "Petrov", "Petrovich", "Garcia", "Garia", "Lopez", "Pol", "Pot", "PolPot", "Сергей", "Лавров",
+             "Ким", "김정은", "Kateero", "Katero", "Smith", "Smyth", "Anna", "Ana", "Vladimir", "V.", "Putin"]
+    rng = random.Random(5)
+    names = {" ".join(rng.sample(parts, rng.randint(1, 4))) for _ in range(500)}
+    read = [names_module.read_name(name, "Person") for name in sorted(names)]
+    skipped = 0
+    for floor in (SCREEN_THRESHOLD, LINK_THRESHOLD):
+        for _ in range(4000):
+            a, b = rng.choice(read), rng.choice(read)
+            if names_module._hopeless(a, b, floor):
+                skipped += 1
+                assert names_module._score(a, b)[0] < floor, (a.key, b.key)
+        for a in read[:60]:
+            candidates = [(" ".join(b.key), b) for b in rng.sample(read, 5)]
+            unfloored = names_module.match_read(a, candidates)
+            floored = names_module.match_read(a, candidates, floor=floor)
+            if unfloored.score >= floor:
+                assert floored == unfloored
+            else:
+                assert floored.score < floor
+    assert skipped > 1000  # the bound does spare work

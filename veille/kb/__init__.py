@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.kb import names as _names
 from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD
+from veille.kb.packed import pack
 from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word
 
 if TYPE_CHECKING:
@@ -420,7 +421,6 @@ _COUNT_KEY = """INSERT INTO kb_key_counts (key, n) VALUES (?, ?)
     ON CONFLICT (key) DO UPDATE SET n = n + excluded.n"""
 _BUILD_KEYS = """INSERT OR IGNORE INTO kb_keys (key, entity)
     SELECT k.value, n.entity FROM kb_names n, json_each(n.keys) k ORDER BY 1, 2"""
-_BUILD_KEY_COUNTS = "INSERT INTO kb_key_counts (key, n) SELECT key, count(*) FROM kb_keys GROUP BY key"
 _KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
 _INSERT_DELETION = "INSERT OR IGNORE INTO kb_key_deletions (variant, key) VALUES (?, ?)"
 _BUILD_DELETIONS = f"""WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < {FUZZY_MAX_LENGTH})
@@ -569,20 +569,30 @@ class KnowledgeBase:
         self._schemata = None
 
     def _build_index(self) -> None:
-        """(Re)build ``kb_keys`` and ``kb_key_counts`` from the keys of ``kb_names``, sorted."""
+        """(Re)build ``kb_keys``, ``kb_key_counts`` and ``kb_key_deletions`` from the keys of
+        ``kb_names``, sorted, and pack the index (``veille.kb.packed``)."""
         with self.store._transaction() as db:
             db.execute("DELETE FROM kb_keys")
-            db.execute("DELETE FROM kb_key_counts")
             db.execute("DELETE FROM kb_key_deletions")
             db.execute(_BUILD_KEYS)
-            db.execute(_BUILD_KEY_COUNTS)
+            pack(db)
             db.execute(_BUILD_DELETIONS)
-        self._index_built()
+            db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)", (_fingerprint(),))
+        self._searcher.reset()
 
     def _index_built(self) -> None:
-        self._searcher.reset()
+        """After a load batch by batch: pack the index it updated."""
         with self.store._transaction() as db:
+            pack(db)
             db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)", (_fingerprint(),))
+        self._searcher.reset()
+
+    def pack(self) -> None:
+        """Pack the index for searching (``veille.kb.packed``): every load does; a search does
+        it once on a knowledge base loaded by a Veille that did not."""
+        with self.store._errors("pack the knowledge-base index"), self.store._transaction() as db:
+            pack(db)
+        self._searcher.reset()
 
     def _write(self, batch: dict[str, _Entity], stats: LoadStats, bulk: bool = False,
                read: dict[str, _NameRows] | None = None) -> None:
@@ -719,6 +729,7 @@ class KnowledgeBase:
         with self.store._errors(f"search the knowledge base for {names[asked[0]]!r}"
                                 + (f" and {len(asked) - 1} other names" if len(asked) > 1 else "")):
             query_schema = self._query_schema(schema)
+            self._searcher.sync()
             if not self._searcher._entities():
                 return out
             allowed = self._compatible(query_schema) if query_schema else None

@@ -154,7 +154,7 @@ def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float,
         if len(_TOKENS) > 500_000:
             _TOKENS.clear()  # only costs cache hits: scores are keyed by token identity
         tok = _TOKENS[key] = _Tok(
-            text, form, syms, kind, weight, metaphone(text) if text.isalpha() else "", script in _ABJADS, script,
+            text, form, syms, kind, weight, _sound(text), script in _ABJADS, script,
             any(s.startswith("NAME:") for s in syms), any(s.startswith("LOC:") for s in syms), _loose(text),
             frozenset(text))
     return tok
@@ -170,6 +170,12 @@ _LOOSE_RULES = (("tsch", "C"), ("tch", "C"), ("dsch", "J"), ("dzh", "J"), ("sch"
                 ("w", "V"), ("y", "I"), ("j", "I"), ("q", "K"), ("z", "S"), ("x", "KS"), ("ck", "K"))
 
 
+@lru_cache(maxsize=100_000)
+def _sound(text: str) -> str:
+    return metaphone(text) if text.isalpha() else ""
+
+
+@lru_cache(maxsize=100_000)
 def _loose(text: str) -> tuple[str, ...]:
     if len(text) < 2 or not text.isalpha():
         return ()
@@ -584,6 +590,80 @@ class _Pair:
     ib: int  # position in the candidate
 
 
+def _pair_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
+    """``_sim``, or nothing alike at once for two names with not a third of their letters in
+    common (how ``_align`` and ``_hopeless`` compare two different tokens)."""
+    if (a.kind == b.kind == _NAME and a.abjad == b.abjad and a.syms.isdisjoint(b.syms)
+            and 3 * len(a.letters & b.letters) < max(len(a.letters), len(b.letters))):
+        _SIMS[(a, b)] = _UNLIKE
+        return _UNLIKE
+    return _sim(a, b)
+
+
+def _hopeless(na: _Name, nb: _Name, floor: float) -> bool:
+    """True when two person names cannot score ``floor``, found without aligning them: each has
+    a part with no counterpart in the other (not similar enough to any of its parts to pair),
+    which costs ``_SUBSTITUTED`` per such pair of parts whatever the alignment, and no words
+    could be joined to make a counterpart. A bound, never a guess: ``_score`` would give less."""
+    if na.kind != "PER" or nb.kind != "PER" or na.spans or nb.spans or not na.toks or not nb.toks:
+        return False
+    sims = _SIMS
+    if len(sims) > 1_000_000:
+        sims.clear()
+    paired_b: set[int] = set()
+    alone_a = 0
+    for a in na.toks:
+        partnered = False
+        for k, b in enumerate(nb.toks):
+            if a is b or (sims.get((a, b)) or _pair_sim(a, b))[0] >= _PAIR_MIN:
+                partnered = True
+                paired_b.add(k)
+        if not partnered and a.weight > 0:
+            alone_a += 1
+    if not alone_a:
+        return False
+    alone = min(alone_a, sum(1 for k, b in enumerate(nb.toks) if b.weight > 0 and k not in paired_b))
+    if 1.0 - _SUBSTITUTED * alone >= floor:
+        return False
+    return not (_may_join(na.toks, nb.toks) or _may_join(nb.toks, na.toks))
+
+
+def _may_join(toks: tuple[_Tok, ...], other: tuple[_Tok, ...]) -> bool:
+    """Whether ``_try_join`` could read adjacent tokens of ``toks`` as one word of ``other``: a
+    run of 2 to 4 tokens starting with the letter of a word of ``other`` and as long, give or
+    take its slack."""
+    if len(toks) < 2:
+        return False
+    runs = _runs(toks)
+    for o in other:
+        n = len(o.text)
+        if o.kind == _NAME and n > 2:
+            slack = max(2, n // 4)
+            found = runs.get(o.text[0])
+            if found and any(n - slack <= length <= n + slack for length in found):
+                return True
+    return False
+
+
+_RUNS: dict[tuple[_Tok, ...], dict[str, set[int]]] = {}
+
+
+def _runs(toks: tuple[_Tok, ...]) -> dict[str, set[int]]:
+    """The lengths of the runs of 2 to 4 adjacent tokens, by their first letter (memoised)."""
+    found = _RUNS.get(toks)
+    if found is None:
+        if len(_RUNS) > 200_000:
+            _RUNS.clear()
+        found = {}
+        for i in range(len(toks) - 1):
+            length = len(toks[i].text)
+            for j in range(i + 1, min(len(toks), i + 4)):
+                length += len(toks[j].text)
+                found.setdefault(toks[i].text[:1], set()).add(length)
+        _RUNS[toks] = found
+    return found
+
+
 def _align(qa: list[_Tok], qb: list[_Tok]) -> tuple[list[_Pair], list[int], list[int]]:
     """Greedy one-to-one alignment of the most similar tokens, whatever their order: the same
     tokens first (interned: one object), then the most similar of the rest."""
@@ -596,7 +676,7 @@ def _align(qa: list[_Tok], qb: list[_Tok]) -> tuple[list[_Pair], list[int], list
     for i, a in enumerate(qa):
         free = positions.get(a)
         if free:
-            j = min(free, key=lambda j: abs(i - j))
+            j = free[0] if len(free) == 1 else min(free, key=lambda j: abs(i - j))
             free.remove(j)
             used_a.add(i)
             used_b.add(j)
@@ -611,13 +691,7 @@ def _align(qa: list[_Tok], qb: list[_Tok]) -> tuple[list[_Pair], list[int], list
             if i in used_a:
                 continue
             for j, b in rest_b:
-                found = sims.get((a, b))
-                if found is None:
-                    if (a.kind == b.kind == _NAME and a.abjad == b.abjad and a.syms.isdisjoint(b.syms)
-                            and 3 * len(a.letters & b.letters) < max(len(a.letters), len(b.letters))):
-                        sims[(a, b)] = _UNLIKE  # not a third of their letters in common: unrelated
-                        continue
-                    found = _sim(a, b)
+                found = sims.get((a, b)) or _pair_sim(a, b)
                 if found[0] >= _PAIR_MIN:
                     cands.append((found[0], -abs(i - j), i, j, found[1]))
         if len(cands) > 1:
@@ -893,21 +967,25 @@ def match(query: str, names: Iterable[str], schema: str | None = None) -> NameMa
     return match_read(_analyse(query or "", kind), [(name, _analyse(name, kind)) for name in names])
 
 
-def match_read(query: _Name, names: Iterable[tuple[str, _Name]]) -> NameMatch:
+def match_read(query: _Name, names: Iterable[tuple[str, _Name]], floor: float | None = None) -> NameMatch:
     """``match`` on names already read: ``query`` by ``read_query`` or ``read_name``, the
     candidates as ``(name, read name)``. A candidate read as another kind of name (a person's
-    name stored for an entity now searched as an organisation) is read again."""
+    name stored for an entity now searched as an organisation) is read again. With ``floor``,
+    names that surely score under it are not scored (``_hopeless``): when all are, the match
+    scores 0 ("under the floor")."""
     best: tuple[_Scored, str, _Name] | None = None
     for name, candidate in names:
         if candidate.kind != query.kind:
             candidate = _analyse(name, query.kind)
+        if floor is not None and _hopeless(query, candidate, floor):
+            continue
         scored = _cached_score(query, candidate)
         if best is None or scored[0] > best[0][0]:
             best = (scored, name, candidate)
             if scored[0] >= 1.0:
                 break
     if best is None:
-        return NameMatch(0.0, "", "no name")
+        return NameMatch(0.0, "", "under the floor" if floor is not None else "no name")
     (score, reasons, hows, typos), name, candidate = best
     return NameMatch(round(score, 4), name if score > 0 else "", _why(query, candidate, reasons, hows, typos))
 
@@ -915,10 +993,11 @@ def match_read(query: _Name, names: Iterable[tuple[str, _Name]]) -> NameMatch:
 def clear_caches() -> None:
     """Empty the caches of read names, keys and scores (a loader reads each name once: its
     worker processes clear them after each batch rather than hold memory for nothing)."""
-    for cached in (_analyse, name_keys, load_name, _cached_score, _org_tokens, normalise, _skeleton):
+    for cached in (_analyse, name_keys, load_name, _cached_score, _org_tokens, normalise, _skeleton, _sound, _loose):
         cached.cache_clear()
     _SIMS.clear()
     _TOKENS.clear()
+    _RUNS.clear()
 
 
 _SCRIPT_SAMPLES = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")

@@ -15,21 +15,28 @@ whole batch rather than one per name (a statement costs 50-200 µs however littl
    by the best key they have of each group. A common key ("mohammed") is never read whole:
    it only credits the best candidates found, unless the name has no rare key of its own
    (then the entities having its two rarest common keys are read, ``CANDIDATES`` at most).
-4. *Filter* by schema and topics (sanctions), heaviest first, and *score* the best
-   candidates' names with ``veille.kb.names.match_read``, on the names stored already read.
+   Posting lists are slices of the packed index (``veille.kb.packed``), summed with NumPy.
+4. *Filter* by schema and topics (sanctions) with the packed index's masks, heaviest first,
+   and *score* the best candidates' names with ``veille.kb.names.match_read``, on the names
+   stored already read.
 
-Counts, vocabulary and typo neighbours are cached per knowledge base until its next load.
+Counts, vocabulary and typo neighbours are cached per knowledge base until it changes (its
+packed index has a new generation: a load in this process or any other).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from veille.kb import names as _names
+from veille.kb.packed import Packed, packed_meta, read_packed
 
 if TYPE_CHECKING:
     from veille.kb import Candidate, KnowledgeBase
@@ -40,8 +47,6 @@ BATCH = 256
 POSTING_CAP = 250
 #: candidates taken from the index per name, before weighing and filtering them
 CANDIDATES = 200
-#: postings read whole per name, its rarest keys first (the first key is always read)
-READ_BUDGET = 100000000
 #: candidates credited with the name's common keys, the heaviest by rare keys first
 CREDITED = 40
 #: a candidate whose key weight is under this share of the best one's is not scored
@@ -72,30 +77,22 @@ CACHE_SIZE = 200_000
 _SCHEMA_READINGS = {"Person": "Person", "Organization": "Organization", "Company": "Organization",
                     "PublicBody": "Organization"}
 
-_KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
+_KEY_COUNTS = "SELECT key, n, start FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
 _VOCABULARY = "SELECT form, symbols FROM kb_vocabulary WHERE form IN (SELECT value FROM json_each(?))"
-_KEY_POSTINGS = "SELECT key, entity FROM kb_keys WHERE key IN (SELECT value FROM json_each(?))"
-_POSTINGS = "SELECT entity FROM kb_keys WHERE key = ? LIMIT ?"
-_BOTH_KEYS = """SELECT a.entity FROM kb_keys a JOIN kb_keys b ON b.key = ? AND b.entity = a.entity
-    WHERE a.key = ? LIMIT ?"""
-# which of these (key, entity) pairs the index has: one primary-key probe each
-_PAIRS = """SELECT p.k, p.e FROM (SELECT value ->> 0 AS k, value ->> 1 AS e FROM json_each(?)) p
-    CROSS JOIN kb_keys ON kb_keys.key = p.k AND kb_keys.entity = p.e"""
 # words sharing a one-letter deletion with a query word, or equal to one of its deletions
 _NEAR_DELETIONS = """SELECT variant, key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(?1))
     UNION SELECT key, key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?1))"""
 _NEAR_HEAD = """SELECT key FROM kb_key_counts INDEXED BY kb_key_counts_head
     WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
 _CANDIDATES = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
-    WHERE seq IN (SELECT value FROM json_each(:seqs))"""
-_IN_SCHEMATA = " AND schema IN (SELECT value FROM json_each(:schemata))"
-_WITH_TOPICS = """ AND EXISTS (SELECT 1 FROM json_each(kb_entities.topics) t
-    WHERE t.value IN (SELECT value FROM json_each(:topics)))"""
+    WHERE seq IN (SELECT value FROM json_each(?))"""
 _CANDIDATE_NAMES = """SELECT entity, name, weak, keys, parsed FROM kb_names
     WHERE entity IN (SELECT value FROM json_each(?))"""
 
 # a key group: key -> (entities with it, weight, exact: the part is spelled as an index word)
 _Group = dict[str, tuple[int, float, bool]]
+_NONE = np.zeros(0, dtype=np.int32)
+_WEIGHTS = np.zeros(0)
 
 
 def _dumps(value: Any) -> str:
@@ -123,9 +120,12 @@ class _Query:
     groups: list[_Group] = field(default_factory=list)
     own: list[set[str]] = field(default_factory=list)  # per group, the keys of the part itself
     parts_groups: list[int] = field(default_factory=list)  # the groups of parts (the others: whole name)
-    weights: dict[int, float] = field(default_factory=dict)  # candidate -> key weight
-    parts_weights: dict[int, float] = field(default_factory=dict)  # the same, of the parts' keys only
-    rows: list[tuple] = field(default_factory=list)  # candidate entities kept, heaviest first
+    # the candidates (entity numbers, ascending), their key weights, and the same of the parts' keys only
+    candidates: np.ndarray = field(default_factory=lambda: _NONE)
+    weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
+    parts_weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
+    kept: list[int] = field(default_factory=list)  # the candidates kept by the filter, heaviest first
+    rows: list[tuple] = field(default_factory=list)  # their rows of kb_entities
 
 
 class Searcher:
@@ -133,14 +133,47 @@ class Searcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._counts: dict[str, int] = {}
-        self._vocabulary: dict[str, frozenset[str]] = {}
-        self._near: dict[str, list[str]] = {}
-        self._total: int | None = None
+        self.reset()
 
     def reset(self) -> None:
         """Forget what the caches hold (the knowledge base changed)."""
-        self._counts, self._vocabulary, self._near, self._total = {}, {}, {}, None
+        self._counts: dict[str, int] = {}
+        self._starts: dict[str, int] = {}
+        self._vocabulary: dict[str, frozenset[str]] = {}
+        self._near: dict[str, list[str]] = {}
+        self._total: int | None = None
+        self._generation: str | None = None
+        self._index: Packed | None = None
+
+    def sync(self) -> None:
+        """Forget the caches if the knowledge base changed since they were filled (its index
+        was packed again, by this process or another) and read its packed index; pack an
+        index never packed, or whose rows do not add up (a copy cut short)."""
+        db = self.kb._db
+        meta = packed_meta(db)
+        if meta is not None and meta["generation"] == self._generation:
+            return
+        index = read_packed(db, meta) if meta is not None else None
+        if index is None:
+            (entities,) = db.execute("SELECT count(*) FROM kb_entities").fetchone()
+            if not entities:
+                return
+            self.kb.pack()
+            meta = packed_meta(db)
+            index = read_packed(db, meta) if meta is not None else None
+            if index is None:
+                raise sqlite3.DatabaseError("the knowledge-base index cannot be packed: run `veille kb reindex`")
+        self.reset()
+        self._generation = index.generation
+        self._index = index
+
+    def _packed(self) -> Packed:
+        assert self._index is not None, "sync() first"
+        return self._index
+
+    def _postings(self, key: str) -> np.ndarray:
+        """The entities having ``key`` (its count looked up already), ascending."""
+        return self._packed().slice(self._starts[key], self._counts[key])
 
     def search(self, names: Sequence[str], schema: str | None, limit: int, topics: list[str] | None,
                threshold: float, allowed: list[str] | None) -> list[list[Candidate]]:
@@ -148,6 +181,7 @@ class Searcher:
         the schemata a candidate may have, None for any)."""
         kinds = [schema] if schema else ["Person", "Organization"]
         out: list[list[Candidate]] = []
+        self.sync()
         for start in range(0, len(names), BATCH):
             queries = [_Query(name) for name in names[start:start + BATCH]]
             self._read(queries, kinds)
@@ -229,171 +263,134 @@ class Searcher:
 
     def _find(self, queries: list[_Query]) -> None:
         """Candidates of each name and their weights (see the module's docstring)."""
-        db = self.kb._db
-        wanted: dict[str, list[tuple[int, int, float]]] = {}  # rare key -> (query, group, weight)
-        probes: list[dict[str, list[tuple[int, float]]]] = [{} for _ in queries]  # key -> (group, weight)
-        found: list[dict[int, dict[int, float]]] = [{} for _ in queries]
-        for qi, q in enumerate(queries):
-            rare = []
-            for g, group in enumerate(q.groups):
-                # keys of one part with as many entities are (nearly always) one posting list
-                # read again: "gonzalez", its sound and the name id it spells: read one (but
-                # every neighbour of a misspelt part: they are other words)
-                own = q.own[g]
-                seen: set[int] = set()
-                for key, (n, w, _) in sorted(group.items(), key=lambda item: not item[0].isalnum()):
-                    if n <= POSTING_CAP and (key not in own or n not in seen):
+        for q in queries:
+            self._find_one(q)
+
+    def _find_one(self, q: _Query) -> None:
+        groups = q.groups
+        width = len(groups)
+        rare: list[tuple[str, int, float]] = []  # (key, group, weight) of the posting lists read whole
+        by_key: dict[str, list[tuple[int, float]]] = {}  # common key -> (group, weight) it credits
+        common: dict[int, tuple[str, int, float]] = {}
+        confirmed = False  # a part spelled as an index word with a rare key
+        for g, group in enumerate(groups):
+            # keys of one part with as many entities are (nearly always) one posting list read
+            # again: "gonzalez", its sound and the name id it spells: read one (but every
+            # neighbour of a misspelt part: they are other words)
+            own = q.own[g]
+            seen: set[int] = set()
+            for key, (n, w, exact) in sorted(group.items(), key=lambda item: not item[0].isalnum()):
+                if n <= POSTING_CAP:
+                    confirmed = confirmed or exact
+                    if key not in own or n not in seen:
                         if key in own:
                             seen.add(n)
-                        rare.append((n, key, g, w))
-            # the rarest keys are read whole, up to READ_BUDGET postings; the longer lists only
-            # credit the candidates found (as common keys do)
-            read = 0
-            for n, key, g, w in sorted(rare):
-                if read < READ_BUDGET:
-                    wanted.setdefault(key, []).append((qi, g, w))
-                    read += n
-                else:
-                    probes[qi].setdefault(key, []).append((g, w))
-        if wanted:
-            # the postings of the rare keys, read flat and summed here (a GROUP BY in SQL costs
-            # three times as much)
-            for key, entity in db.execute(_KEY_POSTINGS, (_dumps(sorted(wanted)),)):
-                for qi, g, w in wanted[key]:
-                    mine = found[qi].get(entity)
-                    if mine is None:
-                        mine = found[qi][entity] = {}
-                    if w > mine.get(g, 0.0):
-                        mine[g] = w
-        credit: list[tuple[int, dict[str, list[tuple[int, float]]], list[int]]] = []
-        for qi, q in enumerate(queries):
-            best = found[qi]
-            if len(best) > CANDIDATES:
-                kept = sorted(best, key=lambda e: -sum(best[e].values()))[:CANDIDATES]
-                best = found[qi] = {entity: best[entity] for entity in kept}
-            groups = q.groups
-            # per group with common keys: its most common key of the part itself (any spelling),
-            # with its weight
-            common = {}
-            for g, group in enumerate(groups):
-                mine = [(key, n, w) for key, (n, w, _) in group.items() if n > POSTING_CAP and key in q.own[g]]
-                if mine:
-                    common[g] = max(mine, key=lambda x: x[1])
-            by_key = probes[qi]
-            for g, group in enumerate(groups):  # and every common neighbour of a misspelt part
-                for key, (n, w, _) in group.items():
-                    if n > POSTING_CAP and key not in q.own[g]:
-                        by_key.setdefault(key, []).append((g, w))
-            confirmed = any(n <= POSTING_CAP and exact for group in groups for n, _, exact in group.values())
-            by_rare = list(best)
-            if not confirmed:
-                self._seed(_seed_keys(q), best)
-            for g, (key, _, w) in common.items():
-                by_key.setdefault(key, []).append((g, w))
-            if len(best) > 1 and by_key:
-                # the CREDITED heaviest found by rare keys, and those tied with the last of them
-                # (CANDIDATES at most); the same of those found by common keys only
-                seeded = [e for e in best if e not in set(by_rare)]
-                heaviest = _heaviest(by_rare, best, CANDIDATES) + _heaviest(seeded, best, CANDIDATES)
-                credit.append((qi, by_key, heaviest))
-        if credit:
-            # credit the common keys to the heaviest candidates, for all names in one statement
-            pairs = sorted({(key, e) for _, by_key, heaviest in credit for key in by_key for e in heaviest})
-            having: dict[int, set[str]] = {}
-            for key, entity in db.execute(_PAIRS, (_dumps(pairs),)):
-                having.setdefault(entity, set()).add(key)
-            for qi, by_key, heaviest in credit:
-                best = found[qi]
-                for entity in heaviest:
-                    mine = best[entity]
-                    for key in having.get(entity, ()):
-                        for g, w in by_key.get(key, ()):
-                            if w > mine.get(g, 0.0):
-                                mine[g] = w
-        for qi, q in enumerate(queries):
-            q.weights = {entity: sum(mine.values()) for entity, mine in found[qi].items()}
-            parts = len(q.parts_groups)
-            q.parts_weights = {entity: sum(w for g, w in mine.items() if g < parts)
-                               for entity, mine in found[qi].items()}
+                        rare.append((key, g, w))
+                elif key in own:  # the part's most common key (any spelling) credits candidates
+                    if g not in common or n > common[g][1]:
+                        common[g] = (key, n, w)
+                else:  # so does every common neighbour of a misspelt part
+                    by_key.setdefault(key, []).append((g, w))
+        for g, (key, _, w) in common.items():
+            by_key.setdefault(key, []).append((g, w))
+        # the rare keys' posting lists, each entity weighted by the best key it has of each group
+        if rare:
+            lists = [self._postings(key) for key, _, _ in rare]
+            lengths = [len(p) for p in lists]
+            entities, where = np.unique(np.concatenate(lists), return_inverse=True)
+            weights = np.zeros((len(entities), width))
+            np.maximum.at(weights, (where, np.repeat([g for _, g, _ in rare], lengths)),
+                          np.repeat([w for _, _, w in rare], lengths))
+        else:
+            entities, weights = _NONE, np.zeros((0, width))
+        if len(entities) > CANDIDATES:
+            kept = np.sort(_ranked(weights.sum(axis=1))[:CANDIDATES])
+            entities, weights = entities[kept], weights[kept]
+        found_by_rare = len(entities)
+        if not confirmed:
+            entities, weights = self._seed(_seed_keys(q), entities, weights)
+        if len(entities) > 1 and by_key:
+            # credit the common keys to the CREDITED heaviest candidates found by rare keys, and
+            # those tied with the last of them (CANDIDATES at most); the same of the seeded ones
+            rows = np.arange(len(entities))
+            totals = weights.sum(axis=1)
+            heaviest = np.concatenate([_heaviest(rows[:found_by_rare], totals),
+                                       _heaviest(rows[found_by_rare:], totals)])
+            mine = entities[heaviest]
+            for key, credits in by_key.items():
+                having = heaviest[_contains(self._postings(key), mine)]
+                for g, w in credits:
+                    np.maximum.at(weights, (having, g), w)
+        q.candidates = entities
+        q.weights = weights.sum(axis=1)
+        q.parts_weights = weights[:, :len(q.parts_groups)].sum(axis=1)
 
     def _seed(self, seeds: dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]],
-              best: dict[int, dict[int, float]]) -> None:
+              entities: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A name with no rare key of its own: the entities having the seed key of its rarest
         part and the broad key of its next rarest (or the seed key's only, when no entity has
-        both), CANDIDATES at most (see ``_seed_keys``)."""
+        both), CANDIDATES at most (see ``_seed_keys``), added to ``entities`` (their rows of
+        weights too)."""
         if not seeds:
-            return
-        db = self.kb._db
+            return entities, weights
         by_rarity = sorted(seeds, key=lambda g: seeds[g][0][1])
         g1 = by_rarity[0]
         seed, _, w1 = seeds[g1][0]
-        found: list[tuple[int, int, float]] = []
+        credits = [(g1, w1)]
+        found = _NONE
         if len(by_rarity) > 1:
             g2 = by_rarity[1]
             other, _, w2 = seeds[g2][1]
-            for (entity,) in db.execute(_BOTH_KEYS, (other, seed, CANDIDATES)):
-                found += [(entity, g1, w1), (entity, g2, w2)]
-        if not found:
-            found = [(entity, g1, w1) for (entity,) in db.execute(_POSTINGS, (seed, CANDIDATES))]
-        for entity, g, w in found:
-            mine = best.setdefault(entity, {})
-            mine[g] = max(w, mine.get(g, 0.0))
+            found = np.intersect1d(self._postings(seed), self._postings(other), assume_unique=True)[:CANDIDATES]
+            credits.append((g2, w2))
+        if not len(found):
+            found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
+        # entities seeded that the rare keys found already get the seed weights too
+        at = np.searchsorted(entities, found)
+        known = _contains(entities, found)
+        new = found[~known]
+        added = np.zeros((len(new), weights.shape[1]))
+        for g, w in credits:
+            rows = at[known]
+            weights[rows, g] = np.maximum(weights[rows, g], w)
+            added[:, g] = w
+        # the entities only seeds found come after those the rare keys found (see ``_find_one``)
+        return np.concatenate([entities, new]), np.vstack([weights, added])
 
     def _filter(self, queries: list[_Query], schemata: list[str] | None, topics: list[str] | None,
                 wanted: int) -> None:
         """Keep the best-weighted candidates of each name that pass the filters, at most
-        ``wanted``, none under MIN_WEIGHT_SHARE of the best one's weight; rounds of one
-        statement for all names, until each has enough or has no more."""
-        sql, params = _CANDIDATES, {}
-        if schemata is not None:
-            sql += _IN_SCHEMATA
-            params["schemata"] = _dumps(schemata)
-        if topics is not None:
-            sql += _WITH_TOPICS
-            params["topics"] = _dumps(topics)
-        chunk = 2 * wanted
-        ranked = [sorted(q.weights, key=q.weights.__getitem__, reverse=True) for q in queries]
-        # the floor weighs the parts' keys only: the keys of the whole name (the name in one
-        # word) single out the entities of the very same name, which must not push out the
-        # variants ("Mohammed Omar Bamoani" for "Mohammed Bamoani")
-        floors = [0.0] * len(queries)
-        open_ = [qi for qi in range(len(queries)) if ranked[qi]]
-
-        def weight(q: _Query, seq: int) -> float:
-            return q.parts_weights.get(seq) or q.weights[seq]
-
-        for start in range(0, 8 * chunk, chunk):
-            asked = {qi: [s for s in ranked[qi][start:start + chunk] if weight(queries[qi], s) >= floors[qi]]
-                     for qi in open_}
-            asked = {qi: seqs for qi, seqs in asked.items() if seqs}
-            if not asked:
-                break
-            seqs = sorted({s for mine in asked.values() for s in mine})
-            rows = {row[0]: tuple(row) for row in self.kb._db.execute(sql, {**params, "seqs": _dumps(seqs)})}
-            open_ = []
-            for qi, mine in asked.items():
-                q = queries[qi]
-                for seq in mine:  # heaviest first
-                    row = rows.get(seq)
-                    if row is None:
-                        continue
-                    if not q.rows:
-                        floors[qi] = weight(q, seq) * MIN_WEIGHT_SHARE
-                    if weight(q, seq) >= floors[qi]:
-                        q.rows.append(row)
-                if len(q.rows) < wanted and len(mine) == chunk:
-                    open_.append(qi)
+        ``wanted``, none under MIN_WEIGHT_SHARE of the best one's weight, and read their rows."""
+        mask = self._packed().mask(schemata, topics) if any(len(q.candidates) for q in queries) else None
         for q in queries:
-            del q.rows[wanted:]
+            if not len(q.candidates):
+                continue
+            ranked = _ranked(q.weights, q.candidates)
+            if mask is not None:
+                ranked = ranked[mask[q.candidates[ranked]]]
+            if not len(ranked):
+                continue
+            # the floor weighs the parts' keys only: the keys of the whole name (the name in one
+            # word) single out the entities of the very same name, which must not push out the
+            # variants ("Mohammed Omar Bamoani" for "Mohammed Bamoani")
+            weight = np.where(q.parts_weights > 0, q.parts_weights, q.weights)[ranked]
+            ranked = ranked[weight >= weight[0] * MIN_WEIGHT_SHARE][:wanted]
+            q.kept = q.candidates[ranked].tolist()
+        seqs = sorted({seq for q in queries for seq in q.kept})
+        if not seqs:
+            return
+        rows = {row[0]: tuple(row) for row in self.kb._db.execute(_CANDIDATES, (_dumps(seqs),))}
+        for q in queries:
+            q.rows = [rows[seq] for seq in q.kept if seq in rows]
 
     def _score(self, queries: list[_Query], threshold: float, limit: int) -> list[list[Candidate]]:
         from veille.kb import Candidate
 
         seqs = sorted({row[0] for q in queries for row in q.rows})
-        names: dict[int, list[tuple[str, int, list[str], str]]] = {}
+        names: dict[int, list[tuple[str, int, str, str]]] = {}
         if seqs:
             for entity, name, weak, keys, parsed in self.kb._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
-                names.setdefault(entity, []).append((name, weak, json.loads(keys), parsed))
+                names.setdefault(entity, []).append((name, weak, keys, parsed))
         out = []
         for q in queries:
             # per group, its keys heaviest first
@@ -401,20 +398,24 @@ class Searcher:
                        for group in q.groups]
             found = []
             perfect = 0
-            for seq, entity_id, schema, caption, datasets, topics, countries, qid in q.rows:
+            for rank, (seq, entity_id, schema, caption, datasets, topics, countries, qid) in enumerate(q.rows):
                 if perfect >= limit:  # candidates come heaviest first: the others can only tie
                     break
-                # the names sharing the most with the query first; of those, the ones with the
-                # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
-                mine = [(name, weak, _shared(needles, set(keys)) - 1e-3 * len(keys), parsed)
-                        for name, weak, keys, parsed in names.get(seq, [])]
+                stored = names.get(seq, [])
+                if len(stored) > 1:
+                    # the names sharing the most with the query first; of those, the ones with the
+                    # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
+                    mine = [(name, weak, _shared(needles, set(keys)) - 1e-3 * len(keys), parsed)
+                            for name, weak, keys, parsed in ((n, w, json.loads(k), p) for n, w, k, p in stored)]
+                else:  # one name: nothing to rank
+                    mine = [(name, weak, 0.0, parsed) for name, weak, _, parsed in stored]
                 reading = q.readings.get(_SCHEMA_READINGS.get(schema, "")) or next(iter(q.readings.values()))
-                best = _best_name(reading, mine)
+                best = _best_name(reading, mine, threshold)
                 if best is None or best[0] < threshold:
                     continue
                 score, matched, why = best
                 perfect += score >= 1.0
-                found.append((-score, -q.weights[seq], entity_id, Candidate(
+                found.append((-score, rank, entity_id, Candidate(
                     id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched,
                     why=why, datasets=json.loads(datasets), topics=json.loads(topics),
                     countries=json.loads(countries), qid=qid)))
@@ -430,8 +431,20 @@ class Searcher:
         return self._total
 
     def _lookup_counts(self, keys: Iterable[str]) -> None:
-        for key, n in _missing(self._counts, keys, lambda missing: dict(
-                self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)))).items():
+        """The posting-list lengths of keys (0: no entity has it) and where the lists start in
+        the packed index."""
+        starts = self._starts
+
+        def fetch(missing: list[str]) -> dict[str, int]:
+            if not self._counts:  # emptied by _missing (or never filled)
+                starts.clear()
+            found = {}
+            for key, n, start in self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)):
+                found[key] = n
+                starts[key] = start
+            return found
+
+        for key, n in _missing(self._counts, keys, fetch).items():
             self._counts[key] = n or 0
 
     def _lookup_vocabulary(self, forms: Iterable[str]) -> None:
@@ -502,14 +515,30 @@ def _seed_keys(q: _Query) -> dict[int, tuple[tuple[str, int, float], tuple[str, 
     return out
 
 
-def _heaviest(entities: list[int], best: dict[int, dict[int, float]], most: int) -> list[int]:
-    """The CREDITED heaviest of ``entities`` and those tied with the last of them, ``most``
-    at most."""
-    if not entities:
-        return []
-    ranked = sorted(entities, key=lambda e: -sum(best[e].values()))
-    cut = sum(best[ranked[min(CREDITED, len(ranked)) - 1]].values())
-    return [e for e in ranked[:most] if sum(best[e].values()) >= cut]
+def _ranked(weights: np.ndarray, entities: np.ndarray | None = None) -> np.ndarray:
+    """Positions of candidates by weight, heaviest first; ties by entity number (by position
+    when no entities are given: they are in entity order)."""
+    if entities is None:
+        return np.argsort(-weights, kind="stable")
+    return np.lexsort((entities, -weights))
+
+
+def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which of ``values`` are in ``sorted_values`` (ascending)."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_values, values)
+    return sorted_values[np.minimum(at, len(sorted_values) - 1)] == values
+
+
+def _heaviest(rows: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """The CREDITED heaviest of ``rows`` and those tied with the last of them, CANDIDATES at
+    most."""
+    if not len(rows):
+        return rows
+    ranked = rows[np.argsort(-totals[rows], kind="stable")][:CANDIDATES]
+    cut = totals[ranked[min(CREDITED, len(ranked)) - 1]]
+    return ranked[totals[ranked] >= cut]
 
 
 def _shared(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
@@ -524,15 +553,17 @@ def _shared(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
     return total
 
 
-def _best_name(query: Any, names: list[tuple[str, int, float, str]]) -> tuple[float, str, str] | None:
-    """Score the names of one candidate sharing the most key weight with the query
-    (NAMES_SCORED strong and NAMES_SCORED weak ones at most)."""
+def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: float) -> tuple[float, str, str] | None:
+    """Score the names of one candidate sharing the most key weight with the query, those that
+    can reach ``threshold`` (NAMES_SCORED strong and NAMES_SCORED weak ones at most; ``names``: (name, weak, the weight
+    of the keys it shares with the query, the name as read))."""
     best = None
     for weak in (0, 1):
         mine = sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED]
         if not mine:
             continue
-        result = _names.match_read(query, [(n[0], _names.load_name(n[3])) for n in mine])
+        result = _names.match_read(query, [(n[0], _names.load_name(n[3])) for n in mine],
+                                   floor=threshold / WEAK_FACTOR if weak else threshold)
         score = result.score * (WEAK_FACTOR if weak else 1.0)
         if result.name and (best is None or score > best[0]):
             best = (score, result.name, result.why + (" (weak alias)" if weak else ""))

@@ -187,10 +187,21 @@ CREATE TABLE kb_schemata (schema TEXT PRIMARY KEY, ancestors TEXT NOT NULL) WITH
 CREATE TABLE kb_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 
+# The blocking index packed for searching (``veille.kb.packed``): each key's posting list is a
+# slice (``start``, ``n``) of one array of entity numbers, stored in chunks in ``kb_packed``.
+_SCHEMA_V4 = """
+ALTER TABLE kb_key_counts ADD COLUMN start INTEGER;
+CREATE TABLE kb_packed (part INTEGER PRIMARY KEY, data BLOB NOT NULL);
+"""
+
+#: bytes of the database file read through a memory map (SQLite caps it at its own maximum)
+MMAP_BYTES = 1 << 31
+
 #: every schema step this version of Veille knows, oldest first
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),
                                      Migration(2, "events and their actors", _SCHEMA_V2),
-                                     Migration(3, "knowledge base of FollowTheMoney entities", _SCHEMA_V3))
+                                     Migration(3, "knowledge base of FollowTheMoney entities", _SCHEMA_V3),
+                                     Migration(4, "knowledge-base index packed for searching", _SCHEMA_V4))
 
 _BOOTSTRAP = """CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"""
@@ -341,6 +352,9 @@ class SQLiteStore(Store):
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # reads through a memory map rather than read() calls: a knowledge-base search reads
+        # scattered rows of a big file (names, entities) and does so 2-4 times faster
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def _migrate(self) -> int:
         """Apply the migrations this database lacks; return its version."""
