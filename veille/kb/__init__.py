@@ -756,8 +756,12 @@ class KnowledgeBase:
                              topics: Iterable[str] | None, threshold: float, workers: int) -> list[list[Candidate]]:
         from concurrent.futures import ProcessPoolExecutor
 
+        global _INHERITED
         context = _worker_context()
         chunks = [list(names[i:i + BATCH]) for i in range(0, len(names), BATCH)]
+        with self.store._errors("read the knowledge-base index"):
+            self._searcher.sync()  # forked workers inherit the packed index rather than read it again
+        _INHERITED = self._searcher.packed_index() if context.get_start_method() == "fork" else None
         options = (schema, limit, list(topics) if topics is not None else None, threshold)
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
                                  initargs=(self.store.location,)) as pool:
@@ -859,14 +863,18 @@ def _worker_context() -> Any:
 
 
 _WORKER_KB: KnowledgeBase | None = None
+_INHERITED: Any = None  # the packed index of the process that forks search workers
 
 
 def _open_worker(location: str) -> None:
-    """A worker process of ``search_many``: its own connection to the database."""
+    """A worker process of ``search_many``: its own connection to the database, and the packed
+    index its parent had read, if forked (shared memory pages, not another read of it)."""
     global _WORKER_KB
     from veille.store import open_store
 
     _WORKER_KB = open_store(location).knowledge_base()
+    if _INHERITED is not None:
+        _WORKER_KB._searcher.adopt(_INHERITED)
 
 
 def _search_worker(names: list[str], options: tuple) -> list[list[Candidate]]:

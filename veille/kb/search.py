@@ -167,6 +167,17 @@ class Searcher:
         self._generation = index.generation
         self._index = index
 
+    def packed_index(self) -> Packed | None:
+        """The packed index read by the last ``sync`` (None for an empty knowledge base)."""
+        return self._index
+
+    def adopt(self, index: Packed) -> None:
+        """Use a packed index read already (by the process that forked this one); ``sync``
+        reads the database's again if it is of another generation."""
+        self.reset()
+        self._generation = index.generation
+        self._index = index
+
     def _packed(self) -> Packed:
         assert self._index is not None, "sync() first"
         return self._index
