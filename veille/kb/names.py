@@ -153,6 +153,7 @@ def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float,
     if tok is None:
         if len(_TOKENS) > 500_000:
             _TOKENS.clear()  # only costs cache hits: scores are keyed by token identity
+            _LOADED.clear()
         tok = _TOKENS[key] = _Tok(
             text, form, syms, kind, weight, _sound(text), script in _ABJADS, script,
             any(s.startswith("NAME:") for s in syms), any(s.startswith("LOC:") for s in syms), _loose(text),
@@ -316,10 +317,11 @@ def _analyse(name: str, kind: str, tagged: bool = True) -> _Name:
 
 def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...]) -> _Name:
     legal = frozenset(x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:"))
-    scripts = frozenset(t.script for t in toks if t.script)
-    singles = frozenset().union(*(t.syms for t in toks))
-    return _Name(kind, toks, spans, tuple(t.text or t.form for t in toks), scripts,
-                 bool(scripts & _SYLLABIC), legal, singles, singles.union(*(s for _, _, s in spans)))
+    scripts = frozenset([t.script for t in toks if t.script])
+    singles = frozenset().union(*[t.syms for t in toks])
+    return _Name(kind, toks, spans, tuple([t.text or t.form for t in toks]), scripts,
+                 not scripts.isdisjoint(_SYLLABIC), legal, singles,
+                 singles.union(*[s for _, _, s in spans]) if spans else singles)
 
 
 # --- names read once, stored with the knowledge base ----------------------------------------
@@ -341,8 +343,19 @@ def dump_name(parsed: _Name) -> str:
 def load_name(text: str) -> _Name:
     """A name stored by ``dump_name``."""
     kind, toks, spans = json.loads(text)
-    return _make_name(kind, tuple(_token(t, f, frozenset(s), k, w, sc) for t, f, s, k, w, sc in toks),
-                      tuple((a, b, frozenset(s)) for a, b, s in spans))
+    loaded = []
+    for t in toks:
+        key = (t[0], t[1], *t[2], t[3], t[4], t[5])  # the token as stored, hashable
+        tok = _LOADED.get(key)
+        if tok is None:
+            if len(_LOADED) > 500_000:
+                _LOADED.clear()
+            tok = _LOADED[key] = _token(t[0], t[1], frozenset(t[2]), t[3], t[4], t[5])
+        loaded.append(tok)
+    return _make_name(kind, tuple(loaded), tuple((a, b, frozenset(s)) for a, b, s in spans) if spans else ())
+
+
+_LOADED: dict[tuple, _Tok] = {}  # tokens by their stored fields (``load_name``)
 
 
 def vocabulary(parsed: _Name) -> dict[str, frozenset[str]]:
@@ -998,6 +1011,7 @@ def clear_caches() -> None:
     _SIMS.clear()
     _TOKENS.clear()
     _RUNS.clear()
+    _LOADED.clear()
 
 
 _SCRIPT_SAMPLES = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")

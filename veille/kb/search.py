@@ -352,7 +352,8 @@ class Searcher:
         if len(by_rarity) > 1:
             g2 = by_rarity[1]
             other, _, w2 = seeds[g2][1]
-            found = np.intersect1d(self._postings(seed), self._postings(other), assume_unique=True)[:CANDIDATES]
+            mine, others = self._postings(seed), self._postings(other)
+            found = mine[_contains(others, mine)][:CANDIDATES]
             credits.append((g2, w2))
         if not len(found):
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
@@ -403,10 +404,16 @@ class Searcher:
             for entity, name, weak, keys, parsed in self.kb._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
                 names.setdefault(entity, []).append((name, weak, keys, parsed))
         out = []
+        lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
+
+        def read_list(text: str) -> list[str]:
+            found = lists.get(text)
+            if found is None:
+                found = lists[text] = json.loads(text)
+            return list(found)
+
         for q in queries:
-            # per group, its keys heaviest first
-            needles = [sorted(((key, w) for key, (_, w, _) in group.items()), key=lambda x: -x[1])
-                       for group in q.groups]
+            needles: list[list[tuple[str, float]]] | None = None
             found = []
             perfect = 0
             for rank, (seq, entity_id, schema, caption, datasets, topics, countries, qid) in enumerate(q.rows):
@@ -416,6 +423,9 @@ class Searcher:
                 if len(stored) > 1:
                     # the names sharing the most with the query first; of those, the ones with the
                     # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
+                    if needles is None:  # per group, its keys heaviest first
+                        needles = [sorted(((key, w) for key, (_, w, _) in group.items()), key=lambda x: -x[1])
+                                   for group in q.groups]
                     mine = [(name, weak, _shared(needles, set(keys)) - 1e-3 * len(keys), parsed)
                             for name, weak, keys, parsed in ((n, w, json.loads(k), p) for n, w, k, p in stored)]
                 else:  # one name: nothing to rank
@@ -428,8 +438,8 @@ class Searcher:
                 perfect += score >= 1.0
                 found.append((-score, rank, entity_id, Candidate(
                     id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched,
-                    why=why, datasets=json.loads(datasets), topics=json.loads(topics),
-                    countries=json.loads(countries), qid=qid)))
+                    why=why, datasets=read_list(datasets), topics=read_list(topics),
+                    countries=read_list(countries), qid=qid)))
             found.sort(key=lambda item: item[:3])
             out.append([item[3] for item in found[:limit]])
         return out
