@@ -26,11 +26,14 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   (``kb_key_deletions``); the symbols of person-name parts go to ``kb_vocabulary``. A big
   load (into an empty knowledge base, or of more than ``BULK_AFTER`` entities) writes names
   only and builds the index at the end, sorted, in SQL.
+* Every load ends by *packing* the index (``veille.kb.packed``): all posting lists as one
+  array of entity numbers (``kb_packed``; each key's ``start`` in ``kb_key_counts``), with a
+  list per schema and per topic, which a search reads once and then works on in memory.
 * ``search`` and ``screen`` (one name), ``search_many`` and ``screen_many`` (a list, in
   batches, in several processes if asked) are ``veille.kb.search``: the query's keys
   weighted by rarity, candidates from the rare keys (a common key such as "mohammad" only
   credits them), filters by schema and topics, and ``veille.kb.names.match_read`` on the
-  best candidates' stored names.
+  best candidates' stored names (skipping those that provably cannot reach the threshold).
 
 The search side imports neither FtM nor spaCy, and reads person names without rigour's
 tagger of given and family names (seconds to build per process): the schema hierarchy it

@@ -10,8 +10,8 @@ a name's candidates row by row from it costs more in Python than all the rest of
   ``start``, so a search looks both up in the one statement that gives it the keys' counts;
 * after the keys' lists, one list per schema ("@schema:Person") and per topic
   ("@topic:sanction"): a search filters its candidates by schema and topics in memory;
-* ``kb_meta`` row ``packed``: the directory of those filter lists, the largest entity number
-  and a generation token that changes at every packing, so that a searcher in any process
+* ``kb_meta`` row ``packed``: the directory of those filter lists, the number of entities and
+  the largest one, and a generation token that changes at every packing, so that a searcher in any process
   sees when the knowledge base changed.
 
 A searcher reads the whole array once (4 bytes per posting: 52 MB for a million entities)
@@ -32,7 +32,7 @@ import numpy as np
 __all__ = ["PACKED_VERSION", "Packed", "pack", "read_packed"]
 
 #: how the packed index is laid out; a packed index of another version is packed again
-PACKED_VERSION = 1
+PACKED_VERSION = 2
 #: postings per stored chunk (16 MB)
 CHUNK = 1 << 22
 
@@ -51,8 +51,9 @@ def pack(db: sqlite3.Connection) -> dict:
     postings = np.fromiter(map(operator.itemgetter(0), db.execute(_POSTINGS)), dtype=np.int32)
     filters: dict[str, list[int]] = {}
     topics_of: dict[str, list[str]] = {}
-    size = 0
+    size = entities = 0
     for seq, schema, topics in db.execute(_ENTITIES):
+        entities += 1
         filters.setdefault(f"@schema:{schema}", []).append(seq)
         mine = topics_of.get(topics)
         if mine is None:  # a handful of distinct topic lists: each parsed once
@@ -74,7 +75,8 @@ def pack(db: sqlite3.Connection) -> dict:
                    ((i // CHUNK, everything[i:i + CHUNK].astype("<i4").tobytes())
                     for i in range(0, len(everything), CHUNK)))
     meta = {"version": PACKED_VERSION, "generation": secrets.token_hex(8), "postings": int(len(postings)),
-            "total": int(len(everything)), "size": size, "filters": directory}
+            "total": int(len(everything)), "size": size, "entities": entities,
+            "filters": directory}
     db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('packed', ?)",
                (json.dumps(meta, separators=(",", ":")),))
     return meta
@@ -96,13 +98,27 @@ class Packed:
 
     generation: str
     postings: np.ndarray  # int32: every posting list, then the filter lists
+    entities: int  # how many there are
     size: int  # the largest entity number + 1
     filters: dict[str, tuple[int, int]]  # "@schema:Person" -> (start, n)
     _masks: dict[tuple, np.ndarray | None] = field(default_factory=dict)
+    _schemata: tuple[tuple[str, ...], np.ndarray] | None = None  # schema names, and each entity's
 
     def slice(self, start: int, n: int) -> np.ndarray:
         """A posting list: entity numbers, ascending."""
         return self.postings[start:start + n]
+
+    def schema(self, entity: int) -> str:
+        """The schema of an entity ("" for a number no entity has)."""
+        if self._schemata is None:
+            names = [name for name in self.filters if name.startswith("@schema:")]
+            codes = np.zeros(self.size, dtype=np.int16)  # 0: none
+            for i, name in enumerate(names, start=1):
+                start, n = self.filters[name]
+                codes[self.postings[start:start + n]] = i
+            self._schemata = ("", *(name.removeprefix("@schema:") for name in names)), codes
+        names, codes = self._schemata
+        return names[codes[entity]] if 0 <= entity < len(codes) else ""
 
     def mask(self, schemata: list[str] | None, topics: list[str] | None) -> np.ndarray | None:
         """Which entity numbers have one of ``schemata`` and one of ``topics`` (None: any),
@@ -130,5 +146,5 @@ def read_packed(db: sqlite3.Connection, meta: dict) -> Packed | None:
     if len(data) != 4 * meta["total"]:
         return None
     postings = np.frombuffer(data, dtype="<i4")
-    return Packed(meta["generation"], postings, meta["size"],
+    return Packed(meta["generation"], postings, meta["entities"], meta["size"],
                   {name: (start, n) for name, (start, n) in meta["filters"].items()})

@@ -125,7 +125,6 @@ class _Query:
     weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
     parts_weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
     kept: list[int] = field(default_factory=list)  # the candidates kept by the filter, heaviest first
-    rows: list[tuple] = field(default_factory=list)  # their rows of kb_entities
 
 
 class Searcher:
@@ -141,7 +140,6 @@ class Searcher:
         self._starts: dict[str, int] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
         self._near: dict[str, list[str]] = {}
-        self._total: int | None = None
         self._generation: str | None = None
         self._index: Packed | None = None
 
@@ -372,7 +370,7 @@ class Searcher:
     def _filter(self, queries: list[_Query], schemata: list[str] | None, topics: list[str] | None,
                 wanted: int) -> None:
         """Keep the best-weighted candidates of each name that pass the filters, at most
-        ``wanted``, none under MIN_WEIGHT_SHARE of the best one's weight, and read their rows."""
+        ``wanted``, none under MIN_WEIGHT_SHARE of the best one's weight."""
         mask = self._packed().mask(schemata, topics) if any(len(q.candidates) for q in queries) else None
         for q in queries:
             if not len(q.candidates):
@@ -388,35 +386,24 @@ class Searcher:
             weight = np.where(q.parts_weights > 0, q.parts_weights, q.weights)[ranked]
             ranked = ranked[weight >= weight[0] * MIN_WEIGHT_SHARE][:wanted]
             q.kept = q.candidates[ranked].tolist()
-        seqs = sorted({seq for q in queries for seq in q.kept})
-        if not seqs:
-            return
-        rows = {row[0]: tuple(row) for row in self.kb._db.execute(_CANDIDATES, (_dumps(seqs),))}
-        for q in queries:
-            q.rows = [rows[seq] for seq in q.kept if seq in rows]
 
     def _score(self, queries: list[_Query], threshold: float, limit: int) -> list[list[Candidate]]:
+        """Score the names of each name's candidates kept; read the rows of those at
+        ``threshold`` or above (``limit`` at most), best first."""
         from veille.kb import Candidate
 
-        seqs = sorted({row[0] for q in queries for row in q.rows})
+        packed = self._packed()
+        seqs = sorted({seq for q in queries for seq in q.kept})
         names: dict[int, list[tuple[str, int, str, str]]] = {}
         if seqs:
             for entity, name, weak, keys, parsed in self.kb._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
                 names.setdefault(entity, []).append((name, weak, keys, parsed))
-        out = []
-        lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
-
-        def read_list(text: str) -> list[str]:
-            found = lists.get(text)
-            if found is None:
-                found = lists[text] = json.loads(text)
-            return list(found)
-
+        hits: list[list[tuple[int, float, str, str]]] = []
         for q in queries:
             needles: list[list[tuple[str, float]]] | None = None
             found = []
             perfect = 0
-            for rank, (seq, entity_id, schema, caption, datasets, topics, countries, qid) in enumerate(q.rows):
+            for rank, seq in enumerate(q.kept):
                 if perfect >= limit:  # candidates come heaviest first: the others can only tie
                     break
                 stored = names.get(seq, [])
@@ -430,26 +417,46 @@ class Searcher:
                             for name, weak, keys, parsed in ((n, w, json.loads(k), p) for n, w, k, p in stored)]
                 else:  # one name: nothing to rank
                     mine = [(name, weak, 0.0, parsed) for name, weak, _, parsed in stored]
+                schema = packed.schema(seq)
                 reading = q.readings.get(_SCHEMA_READINGS.get(schema, "")) or next(iter(q.readings.values()))
                 best = _best_name(reading, mine, threshold)
                 if best is None or best[0] < threshold:
                     continue
                 score, matched, why = best
                 perfect += score >= 1.0
-                found.append((-score, rank, entity_id, Candidate(
+                found.append((-score, rank, seq, matched, why))
+            found.sort()
+            hits.append([(seq, -minus, matched, why) for minus, _, seq, matched, why in found[:limit]])
+        # the rows of the hits, for all names in one statement
+        wanted = sorted({seq for mine in hits for seq, _, _, _ in mine})
+        rows = {row[0]: row for row in self.kb._db.execute(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
+        lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
+
+        def read_list(text: str) -> list[str]:
+            found = lists.get(text)
+            if found is None:
+                found = lists[text] = json.loads(text)
+            return list(found)
+
+        out = []
+        for mine in hits:
+            candidates = []
+            for seq, score, matched, why in mine:
+                if seq not in rows:
+                    continue
+                _, entity_id, schema, caption, datasets, topics, countries, qid = rows[seq]
+                candidates.append(Candidate(
                     id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched,
                     why=why, datasets=read_list(datasets), topics=read_list(topics),
-                    countries=read_list(countries), qid=qid)))
-            found.sort(key=lambda item: item[:3])
-            out.append([item[3] for item in found[:limit]])
+                    countries=read_list(countries), qid=qid))
+            out.append(candidates)
         return out
 
     # -- lookups, cached -------------------------------------------------------------
 
     def _entities(self) -> int:
-        if self._total is None:
-            (self._total,) = self.kb._db.execute("SELECT count(*) FROM kb_entities").fetchone()
-        return self._total
+        """How many entities the knowledge base has (as packed: no count of a big table)."""
+        return self._index.entities if self._index is not None else 0
 
     def _lookup_counts(self, keys: Iterable[str]) -> None:
         """The posting-list lengths of keys (0: no entity has it) and where the lists start in

@@ -194,9 +194,6 @@ ALTER TABLE kb_key_counts ADD COLUMN start INTEGER;
 CREATE TABLE kb_packed (part INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
 
-#: bytes of the database file read through a memory map (SQLite caps it at its own maximum)
-MMAP_BYTES = 1 << 31
-
 #: every schema step this version of Veille knows, oldest first
 MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _SCHEMA_V1),
                                      Migration(2, "events and their actors", _SCHEMA_V2),
@@ -352,9 +349,6 @@ class SQLiteStore(Store):
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
-        # reads through a memory map rather than read() calls: a knowledge-base search reads
-        # scattered rows of a big file (names, entities) and does so 2-4 times faster
-        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
     def _migrate(self) -> int:
         """Apply the migrations this database lacks; return its version."""
