@@ -43,6 +43,7 @@ parts too (``kb_vocabulary``).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -766,10 +767,16 @@ class KnowledgeBase:
             self._searcher.sync()  # forked workers inherit the packed index rather than read it again
         _INHERITED = self._searcher.packed_index() if context.get_start_method() == "fork" else None
         options = (schema, limit, list(topics) if topics is not None else None, threshold)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
-                                 initargs=(self.store.location,)) as pool:
-            found = pool.map(_search_worker, chunks, [options] * len(chunks))
-            return [candidates for chunk in found for candidates in chunk]
+        # forked workers share this process's objects until they write to them: the garbage
+        # collector of a worker would (it marks every object it visits), copying the whole heap
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
+                                     initargs=(self.store.location,)) as pool:
+                found = pool.map(_search_worker, chunks, [options] * len(chunks))
+                return [candidates for chunk in found for candidates in chunk]
+        finally:
+            gc.unfreeze()
 
     def _query_schema(self, schema: str | None) -> str | None:
         if schema is None or not schema.strip():
