@@ -638,3 +638,16 @@ def test_a_knowledge_base_never_packed_or_packed_badly_is_packed_by_its_first_se
         db.execute("DELETE FROM kb_packed WHERE part = (SELECT max(part) FROM kb_packed)")
     with open_store(store.location) as other:
         assert other.knowledge_base().search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"]) == wanted
+
+
+def test_a_forked_search_worker_adopts_the_packed_index_its_parent_read(kb, store, monkeypatch):
+    kb.search("Sergei Lavrov")  # reads the packed index
+    packed = kb._searcher.packed_index()
+    monkeypatch.setattr(kb_module, "_INHERITED", packed)
+    monkeypatch.setattr(kb_module, "_WORKER_KB", None)
+    kb_module._open_worker(store.location)  # what a forked worker runs first
+    worker = kb_module._WORKER_KB
+    assert worker is not None and worker._searcher.packed_index() is packed
+    assert worker.search("Sergei Lavrov") == kb.search("Sergei Lavrov")
+    assert worker._searcher.packed_index() is packed  # same generation: not read again
+    worker.store.close()
