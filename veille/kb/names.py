@@ -620,25 +620,37 @@ def _hopeless(na: _Name, nb: _Name, floor: float) -> bool:
     could be joined to make a counterpart. A bound, never a guess: ``_score`` would give less."""
     if na.kind != "PER" or nb.kind != "PER" or na.spans or nb.spans or not na.toks or not nb.toks:
         return False
-    sims = _SIMS
-    if len(sims) > 1_000_000:
-        sims.clear()
-    paired_b: set[int] = set()
-    alone_a = 0
-    for a in na.toks:
-        partnered = False
-        for k, b in enumerate(nb.toks):
-            if a is b or (sims.get((a, b)) or _pair_sim(a, b))[0] >= _PAIR_MIN:
-                partnered = True
-                paired_b.add(k)
-        if not partnered and a.weight > 0:
-            alone_a += 1
-    if not alone_a:
+    # parts alone on each side that cost more than 1 - floor
+    need = 1
+    while 1.0 - _SUBSTITUTED * need >= floor:
+        need += 1
+    if need > len(na.toks) or need > len(nb.toks):
         return False
-    alone = min(alone_a, sum(1 for k, b in enumerate(nb.toks) if b.weight > 0 and k not in paired_b))
-    if 1.0 - _SUBSTITUTED * alone >= floor:
+    if len(_SIMS) > 1_000_000:
+        _SIMS.clear()
+    if _alone(na.toks, nb.toks, need, True) < need or _alone(nb.toks, na.toks, need, False) < need:
         return False
     return not (_may_join(na.toks, nb.toks) or _may_join(nb.toks, na.toks))
+
+
+def _alone(toks: tuple[_Tok, ...], other: tuple[_Tok, ...], need: int, query: bool) -> int:
+    """How many of ``toks`` that carry weight have no counterpart in ``other`` (none of its
+    tokens pairs with them), counted up to ``need``; ``query``: ``toks`` is the query's side
+    (similarities are memoised query token first)."""
+    sims = _SIMS
+    alone = 0
+    for t in toks:
+        if t.weight <= 0:
+            continue
+        for o in other:
+            a, b = (t, o) if query else (o, t)
+            if a is b or (sims.get((a, b)) or _pair_sim(a, b))[0] >= _PAIR_MIN:
+                break
+        else:
+            alone += 1
+            if alone >= need:
+                break
+    return alone
 
 
 def _may_join(toks: tuple[_Tok, ...], other: tuple[_Tok, ...]) -> bool:
