@@ -58,8 +58,10 @@ def test_loading_a_file_twice_changes_nothing(store):
     counts = knowledge.counts()
     rows = {table: store._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("kb_entities", "kb_names", "kb_keys", "kb_key_counts")}
+    packed = store._db.execute("SELECT value FROM kb_meta WHERE name = 'packed'").fetchone()[0]
     second = knowledge.load_file(ENTITIES)
     assert (second.new, second.updated, second.unchanged, second.invalid) == (0, 0, 10, 0)
+    assert store._db.execute("SELECT value FROM kb_meta WHERE name = 'packed'").fetchone()[0] == packed
     assert knowledge.counts() == counts
     assert rows == {table: store._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in rows}
     assert counts["entities"] == 10 and counts["sanctioned"] == 6
@@ -651,3 +653,21 @@ def test_a_forked_search_worker_adopts_the_packed_index_its_parent_read(kb, stor
     assert worker.search("Sergei Lavrov") == kb.search("Sergei Lavrov")
     assert worker._searcher.packed_index() is packed  # same generation: not read again
     worker.store.close()
+
+
+def test_a_search_during_a_load_reads_the_index_as_last_packed(kb, store):
+    from veille.kb import LoadStats
+
+    # what a load in another process has written before packing: kb_keys is ahead of the pack
+    stats, batch = LoadStats(), {}
+    kb._take({"id": "late", "schema": "Person", "properties": {"name": ["Testperson Latecomer"]},
+              "topics": ["sanction"]}, "late", batch, stats)
+    kb._write(batch, stats)
+    assert not kb.index_is_current()  # a load is running, or stopped before packing
+    with open_store(store.location) as other:
+        searcher = other.knowledge_base()
+        assert searcher.screen("Testperson Latecomer") == []  # not packed yet: not found, no error
+        assert _ids(searcher.screen("Sergei Lavrov")) == ["kbtest-lavrov"]
+    kb.load([])  # the next load packs what the stopped one wrote
+    assert kb.index_is_current()
+    assert _ids(kb.screen("Testperson Latecomer")) == ["late"]

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from veille.kb import names as _names
 from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD
-from veille.kb.packed import pack
+from veille.kb.packed import pack, packed_meta
 from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word
 
 if TYPE_CHECKING:
@@ -421,8 +421,6 @@ _INSERT_NAME = "INSERT INTO kb_names (entity, name, weak, keys, parsed) VALUES (
 _INSERT_VOCABULARY = "INSERT OR IGNORE INTO kb_vocabulary (form, symbols) VALUES (?, ?)"
 _DELETE_KEY = "DELETE FROM kb_keys WHERE key = ? AND entity = ?"
 _INSERT_KEY = "INSERT OR IGNORE INTO kb_keys (key, entity) VALUES (?, ?)"
-_COUNT_KEY = """INSERT INTO kb_key_counts (key, n) VALUES (?, ?)
-    ON CONFLICT (key) DO UPDATE SET n = n + excluded.n"""
 _BUILD_KEYS = """INSERT OR IGNORE INTO kb_keys (key, entity)
     SELECT k.value, n.entity FROM kb_names n, json_each(n.keys) k ORDER BY 1, 2"""
 _KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
@@ -535,8 +533,8 @@ class KnowledgeBase:
                 try:
                     if bulk:
                         self._build_index()
-                    else:
-                        self._index_built()
+                    elif packed_meta(db) is None or self._stale():
+                        self._index_built()  # (a load that changed nothing leaves the index as it was)
                     db.execute("PRAGMA optimize")
                 finally:
                     db.execute(f"PRAGMA cache_size = {int(cache)}")
@@ -657,9 +655,11 @@ class KnowledgeBase:
                 known = {k for k, _ in db.execute(_KEY_COUNTS, (_dumps(sorted(words)),))}
                 db.executemany(_INSERT_DELETION, sorted((variant, word) for word in words - known
                                                         for variant in deletions(word)))
-            db.executemany(_COUNT_KEY, sorted((k, n) for k, n in counts.items() if n))
-            if any(n < 0 for n in counts.values()):
-                db.execute("DELETE FROM kb_key_counts WHERE n <= 0")
+            if inserts or updates:
+                # kb_key_counts and kb_packed stay as packed (a search meanwhile reads that
+                # consistent snapshot) until the load packs again at its end; if it never gets
+                # there, this says so (``index_is_current``) and the next load packs
+                db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('packed_stale', '1')")
 
     def reindex(self, progress: Callable[[int], None] | None = None) -> int:
         """Recompute the blocking keys of every stored name and rebuild the index (after
@@ -696,11 +696,16 @@ class KnowledgeBase:
         return done
 
     def index_is_current(self) -> bool:
-        """False when the index was built by another version of ``blocking_keys``
-        (run ``reindex``); True for an empty knowledge base."""
+        """False when the index was built by another version of ``blocking_keys``, or a load
+        is running or stopped before packing the index (run ``reindex``); True for an empty
+        knowledge base."""
         with self.store._errors("read the knowledge-base index version"):
             row = self._db.execute("SELECT value FROM kb_meta WHERE name = 'blocking_keys'").fetchone()
-        return row is None or row[0] == _fingerprint()
+            return (row is None or row[0] == _fingerprint()) and not self._stale()
+
+    def _stale(self) -> bool:
+        """Whether entities were written since the index was last packed."""
+        return self._db.execute("SELECT 1 FROM kb_meta WHERE name = 'packed_stale'").fetchone() is not None
 
     # -- searching ---------------------------------------------------------------
 

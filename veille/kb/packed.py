@@ -79,6 +79,7 @@ def pack(db: sqlite3.Connection) -> dict:
             "filters": directory}
     db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('packed', ?)",
                (json.dumps(meta, separators=(",", ":")),))
+    db.execute("DELETE FROM kb_meta WHERE name = 'packed_stale'")
     return meta
 
 
