@@ -671,3 +671,14 @@ def test_a_search_during_a_load_reads_the_index_as_last_packed(kb, store):
     kb.load([])  # the next load packs what the stopped one wrote
     assert kb.index_is_current()
     assert _ids(kb.screen("Testperson Latecomer")) == ["late"]
+
+
+def test_cli_kb_search_warns_when_the_index_is_out_of_date(veille, db):
+    veille("kb", "load", ENTITIES)
+    assert "out of date" not in veille("kb", "search", "Sergei Lavrov").stderr
+    with open_store(db) as store, store._transaction() as tx:  # a load stopped before packing
+        tx.execute("INSERT INTO kb_meta (name, value) VALUES ('packed_stale', '1')")
+    result = veille("kb", "search", "Sergei Lavrov")
+    assert result.exit_code == 0 and "out of date" in result.stderr and "veille kb reindex" in result.stderr
+    veille("kb", "reindex")
+    assert "out of date" not in veille("kb", "search", "Sergei Lavrov").stderr

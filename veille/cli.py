@@ -466,7 +466,8 @@ def kb_info(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def kb_reindex(ctx: click.Context) -> None:
     """Rebuild the name index of the knowledge base from its stored names. Needed when
-    `veille kb search` warns that the index was built by another version of Veille."""
+    `veille kb search` warns that the index is out of date (built by another version of
+    Veille, or a load stopped before its end)."""
     with _store(ctx) as store, _progress() as progress:
         task = progress.add_task("reindexing", total=None)
         done = store.knowledge_base().reindex(progress=lambda n: progress.advance(task, n))
@@ -504,7 +505,8 @@ def screen(ctx: click.Context, names: tuple[str, ...], names_file: Any, workers:
 
 def _warn_stale(knowledge: Any) -> None:
     if not knowledge.index_is_current():
-        err.print("[yellow]warning[/] the name index was built by another version of Veille's name matching: "
+        err.print("[yellow]warning[/] the name index is out of date (built by another version of Veille's name "
+                  "matching, or a load is running or stopped before its end): "
                   "results may miss names until you run `veille kb reindex`")
 
 
