@@ -424,6 +424,7 @@ _INSERT_KEY = "INSERT OR IGNORE INTO kb_keys (key, entity) VALUES (?, ?)"
 _BUILD_KEYS = """INSERT OR IGNORE INTO kb_keys (key, entity)
     SELECT k.value, n.entity FROM kb_names n, json_each(n.keys) k ORDER BY 1, 2"""
 _KEY_COUNTS = "SELECT key, n FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
+_SET_INDEX_VERSION = "INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)"
 _INSERT_DELETION = "INSERT OR IGNORE INTO kb_key_deletions (variant, key) VALUES (?, ?)"
 _BUILD_DELETIONS = f"""WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < {FUZZY_MAX_LENGTH})
     INSERT OR IGNORE INTO kb_key_deletions (variant, key)
@@ -567,7 +568,7 @@ class KnowledgeBase:
         with self.store._transaction() as db:
             db.executemany("INSERT OR REPLACE INTO kb_schemata (schema, ancestors) VALUES (?, ?)", rows)
             if pending:
-                db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', 'pending')")
+                db.execute(_SET_INDEX_VERSION, ("pending",))
         self._schemata = None
 
     def _build_index(self) -> None:
@@ -579,14 +580,14 @@ class KnowledgeBase:
             db.execute(_BUILD_KEYS)
             pack(db)
             db.execute(_BUILD_DELETIONS)
-            db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)", (_fingerprint(),))
+            db.execute(_SET_INDEX_VERSION, (_fingerprint(),))
         self._searcher.reset()
 
     def _index_built(self) -> None:
         """After a load batch by batch: pack the index it updated."""
         with self.store._transaction() as db:
             pack(db)
-            db.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', ?)", (_fingerprint(),))
+            db.execute(_SET_INDEX_VERSION, (_fingerprint(),))
         self._searcher.reset()
 
     def pack(self) -> None:
@@ -668,7 +669,7 @@ class KnowledgeBase:
         done = 0
         with self.store._errors("rebuild the knowledge-base index"):
             with self.store._transaction() as tx:
-                tx.execute("INSERT OR REPLACE INTO kb_meta (name, value) VALUES ('blocking_keys', 'pending')")
+                tx.execute(_SET_INDEX_VERSION, ("pending",))
                 tx.execute("DELETE FROM kb_vocabulary")
             last = 0
             while True:

@@ -605,7 +605,10 @@ class _Pair:
 
 def _pair_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
     """``_sim``, or nothing alike at once for two names with not a third of their letters in
-    common (how ``_align`` and ``_hopeless`` compare two different tokens)."""
+    common (how ``_align`` and ``_hopeless`` compare two different tokens; memoised)."""
+    found = _SIMS.get((a, b))
+    if found is not None:
+        return found
     if (a.kind == b.kind == _NAME and a.abjad == b.abjad and a.syms.isdisjoint(b.syms)
             and 3 * len(a.letters & b.letters) < max(len(a.letters), len(b.letters))):
         _SIMS[(a, b)] = _UNLIKE
@@ -637,14 +640,13 @@ def _alone(toks: tuple[_Tok, ...], other: tuple[_Tok, ...], need: int, query: bo
     """How many of ``toks`` that carry weight have no counterpart in ``other`` (none of its
     tokens pairs with them), counted up to ``need``; ``query``: ``toks`` is the query's side
     (similarities are memoised query token first)."""
-    sims = _SIMS
     alone = 0
     for t in toks:
         if t.weight <= 0:
             continue
         for o in other:
             a, b = (t, o) if query else (o, t)
-            if a is b or (sims.get((a, b)) or _pair_sim(a, b))[0] >= _PAIR_MIN:
+            if a is b or _pair_sim(a, b)[0] >= _PAIR_MIN:
                 break
         else:
             alone += 1
@@ -716,7 +718,7 @@ def _align(qa: list[_Tok], qb: list[_Tok]) -> tuple[list[_Pair], list[int], list
             if i in used_a:
                 continue
             for j, b in rest_b:
-                found = sims.get((a, b)) or _pair_sim(a, b)
+                found = _pair_sim(a, b)
                 if found[0] >= _PAIR_MIN:
                     cands.append((found[0], -abs(i - j), i, j, found[1]))
         if len(cands) > 1:

@@ -164,10 +164,7 @@ class Searcher:
             index = read_packed(db, meta) if meta is not None else None
             if index is None:
                 raise sqlite3.DatabaseError("the knowledge-base index cannot be packed: run `veille kb reindex`")
-        self.reset()
-        self._generation = index.generation
-        self._index = index
-        self._cache_pages()
+        self.adopt(index)
 
     def _cache_pages(self) -> None:
         (size,) = self.kb._db.execute("PRAGMA cache_size").fetchone()
@@ -179,8 +176,9 @@ class Searcher:
         return self._index
 
     def adopt(self, index: Packed) -> None:
-        """Use a packed index read already (by the process that forked this one); ``sync``
-        reads the database's again if it is of another generation."""
+        """Use a packed index read already (by ``sync``, or by the process that forked this
+        one), with empty caches; ``sync`` reads the database's again if it is of another
+        generation."""
         self.reset()
         self._generation = index.generation
         self._index = index
@@ -366,12 +364,11 @@ class Searcher:
         if not len(found):
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
         # entities seeded that the rare keys found already get the seed weights too
-        at = np.searchsorted(entities, found)
         known = _contains(entities, found)
+        rows = np.searchsorted(entities, found[known])
         new = found[~known]
         added = np.zeros((len(new), weights.shape[1]))
         for g, w in credits:
-            rows = at[known]
             weights[rows, g] = np.maximum(weights[rows, g], w)
             added[:, g] = w
         # the entities only seeds found come after those the rare keys found (see ``_find_one``)
