@@ -64,8 +64,8 @@ from rigour.text import ascii_text, metaphone
 from rigour.text.scripts import codepoint_script
 
 __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
-           "load_name", "match", "match_read", "name_keys", "normalise", "query_forms", "read_name", "read_query", "spelling_similarity", "tokens", "clear_caches",
-           "vocabulary", "warm_up"]
+           "load_name", "match", "match_read", "name_keys", "normalise", "query_forms", "read_name", "read_query",
+           "score_read", "Scored", "spelling_similarity", "tokens", "clear_caches", "vocabulary", "warm_up"]
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
 #: (``veille kb reindex``) when it changes
@@ -1000,21 +1000,41 @@ def match_read(query: _Name, names: Iterable[tuple[str, _Name]], floor: float | 
     name stored for an entity now searched as an organisation) is read again. With ``floor``,
     names that surely score under it are not scored (``_hopeless``): when all are, the match
     scores 0 ("under the floor")."""
-    best: tuple[_Scored, str, _Name] | None = None
+    best: Scored | None = None
     for name, candidate in names:
-        if candidate.kind != query.kind:
-            candidate = _analyse(name, query.kind)
-        if floor is not None and _hopeless(query, candidate, floor):
-            continue
-        scored = _cached_score(query, candidate)
-        if best is None or scored[0] > best[0][0]:
-            best = (scored, name, candidate)
-            if scored[0] >= 1.0:
+        scored = score_read(query, name, candidate, floor)
+        if scored is not None and (best is None or scored.score > best.score):
+            best = scored
+            if scored.score >= 1.0:
                 break
     if best is None:
         return NameMatch(0.0, "", "under the floor" if floor is not None else "no name")
-    (score, reasons, hows, typos), name, candidate = best
-    return NameMatch(round(score, 4), name if score > 0 else "", _why(query, candidate, reasons, hows, typos))
+    return NameMatch(round(best.score, 4), best.name if best.score > 0 else "", best.why())
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One candidate name scored against a query (``score_read``); ``why()`` explains it."""
+
+    score: float  # unrounded
+    name: str
+    query: _Name
+    candidate: _Name
+    details: _Scored
+
+    def why(self) -> str:
+        _, reasons, hows, typos = self.details
+        return _why(self.query, self.candidate, reasons, hows, typos)
+
+
+def score_read(query: _Name, name: str, candidate: _Name, floor: float | None = None) -> Scored | None:
+    """``match_read`` of one candidate name; None when it surely scores under ``floor``."""
+    if candidate.kind != query.kind:
+        candidate = _analyse(name, query.kind)
+    if floor is not None and _hopeless(query, candidate, floor):
+        return None
+    details = _cached_score(query, candidate)
+    return Scored(details[0], name, query, candidate, details)
 
 
 def clear_caches() -> None:

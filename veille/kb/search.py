@@ -26,10 +26,12 @@ packed index has a new generation: a load in this process or any other).
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -199,14 +201,15 @@ class Searcher:
         kinds = [schema] if schema else ["Person", "Organization"]
         out: list[list[Candidate]] = []
         self.sync()
-        for start in range(0, len(names), BATCH):
-            queries = [_Query(name) for name in names[start:start + BATCH]]
-            self._read(queries, kinds)
-            self._weigh(queries)
-            self._find(queries)
-            wanted = max(MIN_SCORED, limit + MIN_SCORED // 2)
-            self._filter(queries, allowed, topics, wanted)
-            out += self._score(queries, threshold, limit)
+        with _collector_paused():
+            for start in range(0, len(names), BATCH):
+                queries = [_Query(name) for name in names[start:start + BATCH]]
+                self._read(queries, kinds)
+                self._weigh(queries)
+                self._find(queries)
+                wanted = max(MIN_SCORED, limit + MIN_SCORED // 2)
+                self._filter(queries, allowed, topics, wanted)
+                out += self._score(queries, threshold, limit)
         return out
 
     # -- steps ---------------------------------------------------------------------
@@ -406,6 +409,7 @@ class Searcher:
             for entity, name, weak, keys, parsed in self.kb._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
                 names.setdefault(entity, []).append((name, weak, keys, parsed))
         hits: list[list[tuple[int, float, str, str]]] = []
+        memo: dict[tuple, _names.Scored | None] = {}  # candidate names scored for a query reading
         for q in queries:
             needles: list[list[tuple[str, float]]] | None = None
             found = []
@@ -420,20 +424,21 @@ class Searcher:
                     if needles is None:  # per group, its keys heaviest first
                         needles = [sorted(((key, w) for key, (_, w, _) in group.items()), key=lambda x: -x[1])
                                    for group in q.groups]
-                    mine = [(name, weak, _shared(needles, set(keys)) - 1e-3 * len(keys), parsed)
-                            for name, weak, keys, parsed in ((n, w, json.loads(k), p) for n, w, k, p in stored)]
+                    mine = [(name, weak, _shared(needles, keys) - 1e-3 * len(keys), parsed)
+                            for name, weak, keys, parsed in ((n, w, _key_set(k), p) for n, w, k, p in stored)]
                 else:  # one name: nothing to rank
                     mine = [(name, weak, 0.0, parsed) for name, weak, _, parsed in stored]
                 schema = packed.schema(seq)
                 reading = q.readings.get(_SCHEMA_READINGS.get(schema, "")) or next(iter(q.readings.values()))
-                best = _best_name(reading, mine, threshold)
+                best = _best_name(reading, mine, threshold, memo)
                 if best is None or best[0] < threshold:
                     continue
-                score, matched, why = best
+                score, scored, weak = best
                 perfect += score >= 1.0
-                found.append((-score, rank, seq, matched, why))
-            found.sort()
-            hits.append([(seq, -minus, matched, why) for minus, _, seq, matched, why in found[:limit]])
+                found.append((-score, rank, seq, scored, weak))
+            found.sort(key=lambda hit: hit[:2])
+            hits.append([(seq, -minus, scored.name, scored.why() + (" (weak alias)" if weak else ""))
+                         for minus, _, seq, scored, weak in found[:limit]])
         # the rows of the hits, for all names in one statement
         wanted = sorted({seq for mine in hits for seq, _, _, _ in mine})
         rows = {row[0]: row for row in self.kb._db.execute(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
@@ -521,6 +526,22 @@ class Searcher:
         self._lookup_counts(w for word in missing for w in near[word])
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while names are searched. A search allocates
+    objects by the hundred thousand (read names, tokens, memoised similarities) and makes no
+    reference cycles (its objects are freed by their reference counts), yet the collector would
+    visit the caches' objects again and again: with it on, a search costs 40-50% more. It is
+    turned back on (if it was on) when the search ends; it then visits the new objects once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
     """The keys a cache lacks, sorted, with what ``fetch(missing)`` found for them (None for
     those it did not); the cache is emptied first when it would grow past CACHE_SIZE."""
@@ -588,19 +609,49 @@ def _shared(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
     return total
 
 
-def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: float) -> tuple[float, str, str] | None:
+def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: float,
+               memo: dict[tuple, _names.Scored | None]) -> tuple[float, _names.Scored, bool] | None:
     """Score the names of one candidate sharing the most key weight with the query, those that
-    can reach ``threshold`` (NAMES_SCORED strong and NAMES_SCORED weak ones at most; ``names``: (name, weak, the weight
-    of the keys it shares with the query, the name as read))."""
+    can reach ``threshold`` (NAMES_SCORED strong and NAMES_SCORED weak ones at most; ``names``:
+    (name, weak, the weight of the keys it shares with the query, the name as read)): the best
+    score (a weak alias's times WEAK_FACTOR), the name scored and whether it is a weak alias.
+    ``memo`` keeps the names scored for each query reading (many entities share a name: "Igor
+    Ivanov" is hundreds of people on a long list)."""
     best = None
     for weak in (0, 1):
         mine = sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED]
-        if not mine:
+        floor = threshold / WEAK_FACTOR if weak else threshold
+        top: _names.Scored | None = None
+        for name, _, _, parsed in mine:
+            candidate = _names.load_name(parsed)
+            # a name read as another kind is read again from its text (see ``score_read``)
+            key = (id(query), parsed, floor) if candidate.kind == query.kind else (id(query), parsed, floor, name)
+            if key in memo:
+                scored = memo[key]
+                if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
+                    scored = _names.Scored(scored.score, name, scored.query, scored.candidate, scored.details)
+            else:
+                scored = memo[key] = _names.score_read(query, name, candidate, floor)
+            if scored is not None and (top is None or scored.score > top.score):
+                top = scored
+                if scored.score >= 1.0:
+                    break
+        if top is None or top.score <= 0:
             continue
-        result = _names.match_read(query, [(n[0], _names.load_name(n[3])) for n in mine],
-                                   floor=threshold / WEAK_FACTOR if weak else threshold)
-        score = result.score * (WEAK_FACTOR if weak else 1.0)
-        if result.name and (best is None or score > best[0]):
-            best = (score, result.name, result.why + (" (weak alias)" if weak else ""))
+        score = round(top.score, 4) * (WEAK_FACTOR if weak else 1.0)
+        if best is None or score > best[0]:
+            best = (score, top, bool(weak))
     return best
 
+
+def _key_set(keys: str) -> frozenset[str]:
+    """A stored name's keys (a JSON list), read once for all the names that have the same."""
+    found = _KEY_SETS.get(keys)
+    if found is None:
+        if len(_KEY_SETS) > CACHE_SIZE:
+            _KEY_SETS.clear()
+        found = _KEY_SETS[keys] = frozenset(json.loads(keys))
+    return found
+
+
+_KEY_SETS: dict[str, frozenset[str]] = {}
