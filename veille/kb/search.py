@@ -361,8 +361,7 @@ class Searcher:
         if len(by_rarity) > 1:
             g2 = by_rarity[1]
             other, _, w2 = seeds[g2][1]
-            mine, others = self._postings(seed), self._postings(other)
-            found = mine[_contains(others, mine)][:CANDIDATES]
+            found = _first_common(self._postings(seed), self._postings(other), CANDIDATES)
             credits.append((g2, w2))
         if not len(found):
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
@@ -585,6 +584,24 @@ def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     at = np.searchsorted(sorted_values, values)
     return sorted_values[np.minimum(at, len(sorted_values) - 1)] == values
+
+
+def _first_common(values: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` of ``values`` that are in ``others`` (both ascending), looked up in
+    growing chunks: two long lists ("ivanov" and the sound of "sergei": tens of thousands of
+    entities each) have their first ``k`` in common long before their ends."""
+    found: list[np.ndarray] = []
+    have = start = 0
+    chunk = 4 * k
+    while start < len(values) and have < k:
+        part = values[start:start + chunk]
+        common = part[_contains(others, part)]
+        found.append(common)
+        have += len(common)
+        start += len(part)
+        chunk *= 2
+    out = np.concatenate(found) if len(found) > 1 else found[0] if found else values[:0]
+    return out[:k]
 
 
 def _heaviest(rows: np.ndarray, totals: np.ndarray) -> np.ndarray:
