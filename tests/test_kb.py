@@ -353,6 +353,46 @@ def test_a_common_word_does_not_flood_the_candidates(store, monkeypatch):
     assert knowledge.search("Mohammad Testname042")[0].id == "m042"
 
 
+def test_entities_of_one_name_are_each_found_with_their_own_spelling(store):
+    # a name is scored once per query for all the entities that have it: each hit still
+    # shows the entity's own spelling of it
+    knowledge = store.knowledge_base()
+    spellings = ["Igor Sergeevich Ivanov", "IGOR SERGEEVICH IVANOV", "Ivanov, Igor Sergeevich", "igor sergeevich ivanov"]
+    knowledge.load([{"id": f"ivanov-{i}", "schema": "Person", "properties": {"name": [name]}}
+                    for i, name in enumerate(spellings)], dataset="namesakes")
+    found = knowledge.search("Igor Ivanov", limit=10)
+    assert sorted(_ids(found)) == [f"ivanov-{i}" for i in range(4)]
+    assert {c.id: c.matched_name for c in found} == {f"ivanov-{i}": name for i, name in enumerate(spellings)}
+    assert len({(c.score, c.why) for c in found}) == 1
+
+
+def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, monkeypatch):
+    import gc
+
+    from veille.kb import collector
+
+    seen = []
+    scoring = search_module.Searcher._score
+
+    def score(self, *args):
+        seen.append(gc.isenabled())
+        return scoring(self, *args)
+
+    monkeypatch.setattr(search_module.Searcher, "_score", score)
+    assert gc.isenabled()
+    assert kb.search("Sergei Lavrov") and seen == [False] and gc.isenabled()
+    with pytest.raises(RuntimeError), collector.paused():
+        assert not gc.isenabled()
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that turned it off keeps it off
+        kb.search("Sergei Lavrov")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_an_empty_knowledge_base_finds_nothing(store):
     knowledge = store.knowledge_base()
     assert knowledge.search("Vladimir Putin") == [] and knowledge.screen("Vladimir Putin") == []

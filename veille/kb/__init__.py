@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from veille.kb import collector
 from veille.kb import names as _names
 from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD
 from veille.kb.packed import pack, packed_meta
@@ -366,7 +367,8 @@ def _read_batch(items: list[tuple[str, str, dict[str, list[str]]]]) -> dict[str,
     """``_name_rows`` of ``(id, schema, properties)`` items: the work of a loader process
     (which keeps no cache: it reads each name once)."""
     try:
-        return {entity_id: _name_rows(schema, properties) for entity_id, schema, properties in items}
+        with collector.paused():
+            return {entity_id: _name_rows(schema, properties) for entity_id, schema, properties in items}
     finally:
         _names.clear_caches()
 
@@ -494,7 +496,7 @@ class KnowledgeBase:
         reader = _NameReader(workers if workers is not None else min(2, os.cpu_count() or 1))
         pending: list[tuple[dict[str, _Entity], Callable[[], dict[str, _NameRows]], int]] = []
         db = self._db
-        with self.store._errors("load knowledge-base entities"):
+        with self.store._errors("load knowledge-base entities"), collector.paused():
             (cache,) = db.execute("PRAGMA cache_size").fetchone()
             db.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KB}")
             # A big load does not update the index batch by batch (inserting millions of keys
@@ -667,7 +669,7 @@ class KnowledgeBase:
         ``blocking_keys`` changed, or an interrupted load); returns the entities indexed."""
         db = self._db
         done = 0
-        with self.store._errors("rebuild the knowledge-base index"):
+        with self.store._errors("rebuild the knowledge-base index"), collector.paused():
             with self.store._transaction() as tx:
                 tx.execute(_SET_INDEX_VERSION, ("pending",))
                 tx.execute("DELETE FROM kb_vocabulary")

@@ -26,17 +26,16 @@ packed index has a new generation: a load in this process or any other).
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from veille.kb import collector
 from veille.kb import names as _names
 from veille.kb.packed import Packed, packed_meta, read_packed
 
@@ -201,7 +200,7 @@ class Searcher:
         kinds = [schema] if schema else ["Person", "Organization"]
         out: list[list[Candidate]] = []
         self.sync()
-        with _collector_paused():
+        with collector.paused():  # (see veille.kb.collector)
             for start in range(0, len(names), BATCH):
                 queries = [_Query(name) for name in names[start:start + BATCH]]
                 self._read(queries, kinds)
@@ -523,22 +522,6 @@ class Searcher:
                                                            score_cutoff=2, limit=FUZZY_KEYS)]
             near[word] = found
         self._lookup_counts(w for word in missing for w in near[word])
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while names are searched. A search allocates
-    objects by the hundred thousand (read names, tokens, memoised similarities) and makes no
-    reference cycles (its objects are freed by their reference counts), yet the collector would
-    visit the caches' objects again and again: with it on, a search costs 40-50% more. It is
-    turned back on (if it was on) when the search ends; it then visits the new objects once."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
