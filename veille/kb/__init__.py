@@ -890,6 +890,9 @@ def _open_worker(location: str) -> None:
     global _WORKER_KB
     from veille.store import open_store
 
+    # the process only searches, and makes no reference cycles: no collector for its life (see
+    # veille.kb.collector; paused per batch, it would visit each batch's new objects once more)
+    gc.disable()
     _WORKER_KB = open_store(location).knowledge_base()
     if _INHERITED is not None:
         _WORKER_KB._searcher.adopt(_INHERITED)

@@ -316,7 +316,7 @@ class Searcher:
         if rare:
             lists = [self._postings(key) for key, _, _ in rare]
             lengths = [len(p) for p in lists]
-            entities, where = np.unique(np.concatenate(lists), return_inverse=True)
+            entities, where = _unique(np.concatenate(lists))
             weights = np.zeros((len(entities), width))
             np.maximum.at(weights, (where, np.repeat([g for _, g, _ in rare], lengths)),
                           np.repeat([w for _, _, w in rare], lengths))
@@ -366,7 +366,7 @@ class Searcher:
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
         # entities seeded that the rare keys found already get the seed weights too
         known = _contains(entities, found)
-        rows = np.searchsorted(entities, found[known])
+        rows = entities.searchsorted(found[known])
         new = found[~known]
         added = np.zeros((len(new), weights.shape[1]))
         for g, w in credits:
@@ -557,15 +557,28 @@ def _ranked(weights: np.ndarray, entities: np.ndarray | None = None) -> np.ndarr
     """Positions of candidates by weight, heaviest first; ties by entity number (by position
     when no entities are given: they are in entity order)."""
     if entities is None:
-        return np.argsort(-weights, kind="stable")
+        return (-weights).argsort(kind="stable")
     return np.lexsort((entities, -weights))
+
+
+def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` without its Python-level checks (it is called
+    once per name: they cost more than the sort on a few hundred entities)."""
+    order = values.argsort(kind="stable")
+    ordered = values[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    inverse = np.empty(len(ordered), dtype=np.intp)
+    inverse[order] = first.cumsum() - 1
+    return ordered[first], inverse
 
 
 def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Which of ``values`` are in ``sorted_values`` (ascending)."""
     if not len(sorted_values):
         return np.zeros(len(values), dtype=bool)
-    at = np.searchsorted(sorted_values, values)
+    at = sorted_values.searchsorted(values)
     return sorted_values[np.minimum(at, len(sorted_values) - 1)] == values
 
 
@@ -592,7 +605,7 @@ def _heaviest(rows: np.ndarray, totals: np.ndarray) -> np.ndarray:
     most."""
     if not len(rows):
         return rows
-    ranked = rows[np.argsort(-totals[rows], kind="stable")][:CANDIDATES]
+    ranked = rows[(-totals[rows]).argsort(kind="stable")][:CANDIDATES]
     cut = totals[ranked[min(CREDITED, len(ranked)) - 1]]
     return ranked[totals[ranked] >= cut]
 
@@ -618,8 +631,12 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
     ``memo`` keeps the names scored for each query reading (many entities share a name: "Igor
     Ivanov" is hundreds of people on a long list)."""
     best = None
-    for weak in (0, 1):
-        mine = sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED]
+    if len(names) == 1:  # (most entities have one name)
+        classes: Iterable[tuple[int, list[tuple[str, int, float, str]]]] = ((names[0][1], names),)
+    else:
+        classes = ((weak, sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED])
+                   for weak in (0, 1))
+    for weak, mine in classes:
         floor = threshold / WEAK_FACTOR if weak else threshold
         top: _names.Scored | None = None
         for name, _, _, parsed in mine:
