@@ -3,6 +3,7 @@ searching and screening by name, and the `veille kb` / `veille screen` commands.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import subprocess
@@ -367,8 +368,6 @@ def test_entities_of_one_name_are_each_found_with_their_own_spelling(store):
 
 
 def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, monkeypatch):
-    import gc
-
     from veille.kb import collector
 
     seen = []
@@ -687,7 +686,10 @@ def test_a_forked_search_worker_adopts_the_packed_index_its_parent_read(kb, stor
     packed = kb._searcher.packed_index()
     monkeypatch.setattr(kb_module, "_INHERITED", packed)
     monkeypatch.setattr(kb_module, "_WORKER_KB", None)
-    kb_module._open_worker(store.location)  # what a forked worker runs first
+    try:
+        kb_module._open_worker(store.location)  # what a forked worker runs first
+    finally:
+        gc.enable()  # (a worker runs without the garbage collector; this test process does not)
     worker = kb_module._WORKER_KB
     assert worker is not None and worker._searcher.packed_index() is packed
     assert worker.search("Sergei Lavrov") == kb.search("Sergei Lavrov")
