@@ -390,6 +390,18 @@ def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+    # the objects a search kept go to the oldest generation, none stays frozen...
+    assert gc.get_freeze_count() == 0
+    kb.search("Sergei Lavrov")
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    # ... and what a caller froze stays frozen
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        kb.search("Sergei Lavrov")
+        assert gc.get_freeze_count() == frozen > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_an_empty_knowledge_base_finds_nothing(store):
