@@ -390,6 +390,25 @@ def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+    # blocks in several threads: off while any runs, back on when the last one ends
+    import threading
+
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        with collector.paused():
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    assert inside.wait(10)
+    with collector.paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()  # the other thread's block still runs
+    leave.set()
+    thread.join(10)
+    assert gc.isenabled()
     # the objects a search kept go to the oldest generation, none stays frozen...
     assert gc.get_freeze_count() == 0
     kb.search("Sergei Lavrov")

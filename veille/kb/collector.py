@@ -18,20 +18,42 @@ grown by a quarter, visits them once.
 from __future__ import annotations
 
 import gc
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# Blocks may run at once in several threads (the HTTP API searches in a pool of threads): the
+# collector is off while any runs, and comes back on (if it was on) when the last one ends.
+_LOCK = threading.Lock()
+_ACTIVE = 0
+_RESTORE = False
 
 
 @contextmanager
 def paused() -> Iterator[None]:
     """The cyclic garbage collector off for the block (reference counting still frees memory)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    global _ACTIVE, _RESTORE
+    with _LOCK:
+        if not _ACTIVE:
+            _RESTORE = gc.isenabled()
+            gc.disable()
+        _ACTIVE += 1
     try:
         yield
     finally:
-        if enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()  # (see the module's docstring)
-                gc.unfreeze()
-            gc.enable()
+        with _LOCK:
+            _ACTIVE -= 1
+            if not _ACTIVE and _RESTORE:
+                if not gc.get_freeze_count():
+                    gc.freeze()  # (see the module's docstring)
+                    gc.unfreeze()
+                gc.enable()
+
+
+def _after_fork() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()  # (a process forked while another thread held it)
+
+
+os.register_at_fork(after_in_child=_after_fork)

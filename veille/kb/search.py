@@ -17,8 +17,10 @@ whole batch rather than one per name (a statement costs 50-200 µs however littl
    (then the entities having its two rarest common keys are read, ``CANDIDATES`` at most).
    Posting lists are slices of the packed index (``veille.kb.packed``), summed with NumPy.
 4. *Filter* by schema and topics (sanctions) with the packed index's masks, heaviest first,
-   and *score* the best candidates' names with ``veille.kb.names.match_read``, on the names
-   stored already read.
+   and *score* the best candidates' names with ``veille.kb.names.score_read``, on the names
+   stored already read; a name that several candidates share (namesakes) is scored once.
+
+The steps run with the garbage collector paused (``veille.kb.collector``).
 
 Counts, vocabulary and typo neighbours are cached per knowledge base until it changes (its
 packed index has a new generation: a load in this process or any other).
@@ -52,7 +54,7 @@ CANDIDATES = 200
 CREDITED = 40
 #: a candidate whose key weight is under this share of the best one's is not scored
 MIN_WEIGHT_SHARE = 0.6
-#: candidates scored with ``match_read`` per name: this many, or ``limit`` + half of it
+#: candidates scored with ``score_read`` per name: this many, or ``limit`` + half of it
 MIN_SCORED = 8
 #: names of one candidate scored, those sharing the most keys with the query first
 NAMES_SCORED = 3
