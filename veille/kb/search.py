@@ -72,7 +72,8 @@ RARE_WORD = 2
 TYPO_RATIO = 20
 #: ... each neighbour weighing this share of the rarity of the most common of them
 FUZZY_FACTOR = 0.8
-#: entries of each cache (key counts, vocabulary, typo neighbours) before it is emptied
+#: entries of each cache (key counts, vocabulary, typo neighbours) past which it is emptied
+#: (before the next batch)
 CACHE_SIZE = 200_000
 #: KiB of SQLite's page cache for a searching connection (the default, 2 MB, keeps too little
 #: of the key-count and typo indexes: their look-ups cost a third more)
@@ -204,6 +205,7 @@ class Searcher:
         self.sync()
         with collector.paused():  # (see veille.kb.collector)
             for start in range(0, len(names), BATCH):
+                self._trim_caches()
                 queries = [_Query(name) for name in names[start:start + BATCH]]
                 self._read(queries, kinds)
                 self._weigh(queries)
@@ -255,7 +257,7 @@ class Searcher:
                 weighted = {key: (counts[key], math.log(1 + total / counts[key]), confirmed)
                             for key in group if counts.get(key)}
                 neighbours = {}
-                for key in group if i < len(q.parts) else ():
+                for key in sorted(group) if i < len(q.parts) else ():
                     near = {word: counts[word] for word in self._near.get(key, ()) if counts.get(word)}
                     if not near:
                         continue
@@ -295,18 +297,12 @@ class Searcher:
         common: dict[int, tuple[str, int, float]] = {}
         confirmed = False  # a part spelled as an index word with a rare key
         for g, group in enumerate(groups):
-            # keys of one part with as many entities are (nearly always) one posting list read
-            # again: "gonzalez", its sound and the name id it spells: read one (but every
-            # neighbour of a misspelt part: they are other words)
             own = q.own[g]
-            seen: set[int] = set()
-            for key, (n, w, exact) in sorted(group.items(), key=lambda item: not item[0].isalnum()):
-                if n <= POSTING_CAP:
+            # (in the order of the keys: never of a set's, which changes from process to process)
+            for key, (n, w, exact) in sorted(group.items()):
+                if n <= POSTING_CAP:  # every rare key's list: "gonzalez", its sound, its name ids
                     confirmed = confirmed or exact
-                    if key not in own or n not in seen:
-                        if key in own:
-                            seen.add(n)
-                        rare.append((key, g, w))
+                    rare.append((key, g, w))
                 elif key in own:  # the part's most common key (any spelling) credits candidates
                     if g not in common or n > common[g][1]:
                         common[g] = (key, n, w)
@@ -470,14 +466,23 @@ class Searcher:
         """How many entities the knowledge base has (as packed: no count of a big table)."""
         return self._index.entities if self._index is not None else 0
 
+    def _trim_caches(self) -> None:
+        """Empty the caches grown past CACHE_SIZE, between batches only: emptied in the middle
+        of one, they would lose what its names looked up already (a search's result would
+        then depend on the names searched before it)."""
+        if len(self._counts) > CACHE_SIZE:
+            self._counts.clear()
+            self._starts.clear()
+        for cache in (self._vocabulary, self._near):
+            if len(cache) > CACHE_SIZE:
+                cache.clear()
+
     def _lookup_counts(self, keys: Iterable[str]) -> None:
         """The posting-list lengths of keys (0: no entity has it) and where the lists start in
         the packed index."""
         starts = self._starts
 
         def fetch(missing: list[str]) -> dict[str, int]:
-            if not self._counts:  # emptied by _missing (or never filled)
-                starts.clear()
             found = {}
             for key, n, start in self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)):
                 found[key] = n
@@ -528,12 +533,10 @@ class Searcher:
 
 def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
     """The keys a cache lacks, sorted, with what ``fetch(missing)`` found for them (None for
-    those it did not); the cache is emptied first when it would grow past CACHE_SIZE."""
+    those it did not). (Caches are emptied between batches: ``Searcher._trim_caches``.)"""
     missing = sorted({key for key in keys if key not in cache})
     if not missing:
         return {}
-    if len(cache) + len(missing) > CACHE_SIZE:
-        cache.clear()
     found = fetch(missing)
     return {key: found.get(key) for key in missing}
 
