@@ -345,7 +345,7 @@ def load_name(text: str) -> _Name:
     kind, toks, spans = json.loads(text)
     loaded = []
     for t in toks:
-        key = (t[0], t[1], *t[2], t[3], t[4], t[5])  # the token as stored, hashable
+        key = (t[0], t[1], tuple(t[2]), t[3], t[4], t[5])  # the token as stored, hashable
         tok = _LOADED.get(key)
         if tok is None:
             if len(_LOADED) > 500_000:
@@ -1026,11 +1026,15 @@ def match_read(query: _Name, names: Iterable[tuple[str, _Name]], floor: float | 
 class Scored:
     """One candidate name scored against a query (``score_read``); ``why()`` explains it."""
 
-    score: float  # unrounded
     name: str
     query: _Name
     candidate: _Name
-    details: _Scored
+    details: _Scored  # (score, reasons, how the parts matched, typos)
+
+    @property
+    def score(self) -> float:
+        """The score, unrounded."""
+        return self.details[0]
 
     def why(self) -> str:
         _, reasons, hows, typos = self.details
@@ -1043,8 +1047,7 @@ def score_read(query: _Name, name: str, candidate: _Name, floor: float | None = 
         candidate = _analyse(name, query.kind)
     if floor is not None and _hopeless(query, candidate, floor):
         return None
-    details = _cached_score(query, candidate)
-    return Scored(details[0], name, query, candidate, details)
+    return Scored(name, query, candidate, _cached_score(query, candidate))
 
 
 def clear_caches() -> None:

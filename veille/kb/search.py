@@ -32,7 +32,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -651,7 +651,7 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
             if key in memo:
                 scored = memo[key]
                 if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
-                    scored = _names.Scored(scored.score, name, scored.query, scored.candidate, scored.details)
+                    scored = replace(scored, name=name)
             else:
                 scored = memo[key] = _names.score_read(query, name, candidate, floor)
             if scored is not None and (top is None or scored.score > top.score):
