@@ -13,23 +13,28 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# (setup.py compiles veille/kb's search modules with mypyc: installing again rebuilds them)
+COMPILED = setup.py veille/kb/packed.py veille/kb/names.py veille/kb/search.py
+
+$(VENV)/.installed: pyproject.toml $(COMPILED) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[models]'
 	touch $@
 
+# the test extra's packages only: installing Veille again would compile it again
 $(VENV)/.test-installed: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[models,test]'
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['test'], sep='\n')" > $(VENV)/test-requirements.txt
+	$(BIN)/pip install --quiet -r $(VENV)/test-requirements.txt
 	touch $@
 
 demo: $(VENV)/.installed
 	$(BIN)/veille analyze examples/
 
 test: $(VENV)/.test-installed
-	$(BIN)/ruff check veille tests bench scripts
+	$(BIN)/ruff check veille tests bench scripts setup.py
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/throughput.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache veille/kb/*.so veille/kb/_native.json

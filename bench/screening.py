@@ -15,7 +15,10 @@
    names, a dropped middle name, upper case), half are names of nobody on the list (a
    listed given name and surname, or a new surname, with a surname more). It prints
    names/s, recall on the planted variants and hits per 1,000 unlisted names, and one JSON
-   line of the figures last.
+   line of the figures last. ``veille.kb``'s search modules run compiled by mypyc when
+   installed so (``setup.py``); the baseline is the same names screened by their Python source
+   in a child process (``VEILLE_PURE_PYTHON=1``), which must find the same hits: the ratio of
+   the two speeds is printed too.
 
    A planted variant is *found* when the entity it was made from is among the hits, or an
    entity with the same name (the synthetic list repeats common names: "Igor Ivanov" is
@@ -34,6 +37,7 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -169,6 +173,37 @@ def peak_rss_mb() -> float:
     return (own + workers) / 1024
 
 
+def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers: int) -> tuple[dict[int, list], float]:
+    """Screen the queries (persons, then companies), each run cold: no name read, token compared
+    or key counted before (forked workers would otherwise inherit what an earlier run cached)."""
+    from veille.kb.names import clear_caches
+
+    clear_caches()
+    kb._searcher.reset()
+    t0 = time.perf_counter()
+    hits: dict[int, list] = {}
+    for schema in ("Person", "Company"):
+        asked = [i for i, (_, _, s) in enumerate(queries) if s == schema]
+        for i, found in zip(asked, kb.screen_many([queries[i][0] for i in asked], schema=schema, limit=limit,
+                                                  workers=workers), strict=True):
+            hits[i] = found
+    return hits, time.perf_counter() - t0
+
+
+def _hit_list(hits: dict[int, list]) -> list[list[list]]:
+    return [[[c.id, c.score] for c in hits[i]] for i in range(len(hits))]
+
+
+def screen_only(queries_path: Path, db_path: Path, limit: int) -> None:
+    """The source baseline's child: screen the queries in one process, print one JSON line."""
+    from veille.kb import native
+
+    queries = [(name, None, schema) for name, schema in json.loads(queries_path.read_text())]
+    with open_store(db_path) as store:
+        hits, seconds = screen(store.knowledge_base(), queries, limit, 1)
+    print(json.dumps({"compiled": native.compiled(), "seconds": seconds, "hits": _hit_list(hits)}))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000, help="entities on the synthetic list (default 1,000,000)")
@@ -178,7 +213,12 @@ def main(argv: list[str] | None = None) -> None:
                     help="processes screening (default: one per core); a 1-process run is timed too")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--workdir", help="keep the list and the database here (default: a temporary folder)")
+    ap.add_argument("--no-source-baseline", dest="source_baseline", action="store_false",
+                    help="do not also screen the names with veille.kb's Python source (in a child process)")
+    ap.add_argument("--screen-only", metavar="FILE", help=argparse.SUPPRESS)  # (the baseline's child process)
     args = ap.parse_args(argv)
+    if args.screen_only:
+        return screen_only(Path(args.screen_only), Path(args.workdir) / "bench.db", args.limit)
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="veille-screening-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -217,31 +257,35 @@ def main(argv: list[str] | None = None) -> None:
         name = f"{name} {tail_surname(others, tradition)}"  # a two-surname person nobody listed
         queries.append((name, None, "Person"))
 
-    from veille.kb.names import clear_caches, match, normalise
+    from veille.kb import native
+    from veille.kb.names import match, normalise
 
     with open_store(db_path) as store:
         kb = store.knowledge_base()
-
-        def screen_all(workers: int) -> tuple[dict[int, list], float]:
-            # each run starts cold: no name read, token compared or key counted before (forked
-            # workers would otherwise inherit what the one-process run cached)
-            clear_caches()
-            kb._searcher.reset()
-            t0 = time.perf_counter()
-            hits: dict[int, list] = {}
-            for schema in ("Person", "Company"):
-                asked = [i for i, (_, _, s) in enumerate(queries) if s == schema]
-                for i, found_ in zip(asked, kb.screen_many([queries[i][0] for i in asked], schema=schema,
-                                                           limit=args.limit, workers=workers), strict=True):
-                    hits[i] = found_
-            return hits, time.perf_counter() - t0
-
-        hits, one_s = screen_all(1)
+        hits, one_s = screen(kb, queries, args.limit, 1)
         screen_s = one_s
         if args.workers > 1:
-            parallel, screen_s = screen_all(args.workers)
+            parallel, screen_s = screen(kb, queries, args.limit, args.workers)
             assert parallel == hits, "screening in several processes gave other hits"
-        print(f"one process: {len(queries) / one_s:,.0f} names/s", flush=True)
+    compiled = native.compiled()
+    print(f"one process: {len(queries) / one_s:,.0f} names/s "
+          f"({'veille.kb compiled by mypyc' if compiled else 'veille.kb Python source'})", flush=True)
+    peak_mb = peak_rss_mb()  # (before the baseline's child process)
+    source_s = None
+    if args.source_baseline and compiled:
+        # the baseline: the same names screened by veille.kb's Python source (the reference), in
+        # one process; it must find the same
+        queries_path = work / "queries.json"
+        queries_path.write_text(json.dumps([[name, schema] for name, _, schema in queries], ensure_ascii=False))
+        child = subprocess.run([sys.executable, __file__, "--screen-only", str(queries_path), "--workdir", str(work),
+                                "--limit", str(args.limit)], capture_output=True, text=True, check=True,
+                               env={**os.environ, "VEILLE_PURE_PYTHON": "1"})
+        baseline = json.loads(child.stdout.splitlines()[-1])
+        assert not baseline["compiled"], "the baseline ran compiled code"
+        assert baseline["hits"] == _hit_list(hits), "the Python source found other hits than the compiled modules"
+        source_s = baseline["seconds"]
+        print(f"Python source, one process: {len(queries) / source_s:,.0f} names/s, the same hits "
+              f"(compiled: {source_s / one_s:.2f}x as fast)", flush=True)
     found = exact = misses = false_hits = 0
     for i, (name, wanted, schema) in enumerate(queries):
         mine = hits[i]
@@ -261,9 +305,11 @@ def main(argv: list[str] | None = None) -> None:
             misses += 1
     n_planted = found + misses
     result = {
-        "entities": args.n, "queries": len(queries), "load_s": round(load_s, 1), "peak_rss_mb": round(peak_rss_mb()),
+        "entities": args.n, "queries": len(queries), "load_s": round(load_s, 1), "peak_rss_mb": round(peak_mb),
         "load_peak_rss_mb": round(load_rss), "names_per_s": round(len(queries) / screen_s),
-        "names_per_s_one_process": round(len(queries) / one_s), "workers": args.workers,
+        "names_per_s_one_process": round(len(queries) / one_s), "workers": args.workers, "compiled": compiled,
+        "names_per_s_source_one_process": round(len(queries) / source_s) if source_s else None,
+        "compiled_speedup": round(source_s / one_s, 2) if source_s else None,
         "recall_planted": round(found / n_planted, 4) if n_planted else None,
         "exact_id_share": round(exact / n_planted, 4) if n_planted else None,
         "hits_per_1000_unlisted": round(1000 * false_hits / max(1, len(queries) - n_planted), 1),

@@ -57,11 +57,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from veille.kb import collector
-from veille.kb import names as _names
-from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD
-from veille.kb.packed import pack, packed_meta
-from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word
+from veille.kb import collector, native
+
+native.use_current()  # (before the compiled modules are imported: see veille.kb.native)
+
+from veille.kb import names as _names  # noqa: E402
+from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD  # noqa: E402
+from veille.kb.packed import pack, packed_meta  # noqa: E402
+from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word  # noqa: E402
 
 if TYPE_CHECKING:
     from veille.store.sqlite import SQLiteStore

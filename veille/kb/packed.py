@@ -112,12 +112,12 @@ class Packed:
     def schema(self, entity: int) -> str:
         """The schema of an entity ("" for a number no entity has)."""
         if self._schemata is None:
-            names = [name for name in self.filters if name.startswith("@schema:")]
+            lists = [name for name in self.filters if name.startswith("@schema:")]
             codes = np.zeros(self.size, dtype=np.int16)  # 0: none
-            for i, name in enumerate(names, start=1):
+            for i, name in enumerate(lists, start=1):
                 start, n = self.filters[name]
                 codes[self.postings[start:start + n]] = i
-            self._schemata = ("", *(name.removeprefix("@schema:") for name in names)), codes
+            self._schemata = ("", *(name.removeprefix("@schema:") for name in lists)), codes
         names, codes = self._schemata
         return names[codes[entity]] if 0 <= entity < len(codes) else ""
 

@@ -256,7 +256,7 @@ class Searcher:
                 confirmed = all(counts.get(key) for key in group if key.isalnum())
                 weighted = {key: (counts[key], math.log(1 + total / counts[key]), confirmed)
                             for key in group if counts.get(key)}
-                neighbours = {}
+                neighbours: _Group = {}
                 for key in sorted(group) if i < len(q.parts) else ():
                     near = {word: counts[word] for word in self._near.get(key, ()) if counts.get(word)}
                     if not near:
@@ -436,7 +436,7 @@ class Searcher:
             hits.append([(seq, -minus, scored.name, scored.why() + (" (weak alias)" if weak else ""))
                          for minus, _, seq, scored, weak in found[:limit]])
         # the rows of the hits, for all names in one statement
-        wanted = sorted({seq for mine in hits for seq, _, _, _ in mine})
+        wanted = sorted({seq for of_name in hits for seq, _, _, _ in of_name})
         rows = {row[0]: row for row in self.kb._db.execute(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
         lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
 
@@ -447,9 +447,9 @@ class Searcher:
             return list(found)
 
         out = []
-        for mine in hits:
+        for of_name in hits:
             candidates = []
-            for seq, score, matched, why in mine:
+            for seq, score, matched, why in of_name:
                 if seq not in rows:
                     continue
                 _, entity_id, schema, caption, datasets, topics, countries, qid = rows[seq]
@@ -615,7 +615,7 @@ def _heaviest(rows: np.ndarray, totals: np.ndarray) -> np.ndarray:
     return ranked[totals[ranked] >= cut]
 
 
-def _shared(needles: list[list[tuple[str, float]]], keys: set[str]) -> float:
+def _shared(needles: list[list[tuple[str, float]]], keys: frozenset[str]) -> float:
     """The summed weight of the query's key groups that ``keys`` has: for each group, the
     weight of its heaviest key found."""
     total = 0.0

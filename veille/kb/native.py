@@ -1,0 +1,80 @@
+"""Whether the knowledge base's search modules run compiled, and never a stale build of them.
+
+``setup.py`` compiles ``veille.kb.packed``, ``names`` and ``search`` with mypyc (C extensions
+built from their typed source: screening runs about a third faster) and writes a stamp,
+``_native.json``, with the hash of each source it compiled. Python imports an extension
+before a source file of the same name, so a module edited since its build would go on running
+the old code, silently. ``use_current`` (run by ``veille.kb`` before it imports them) loads
+all of them from their source instead, with a warning, when any source differs from its stamp;
+also when ``VEILLE_PURE_PYTHON=1`` asks for the source. All of them, not only the edited one:
+compiled modules call each other's compiled functions directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import warnings
+from pathlib import Path
+
+#: the modules ``setup.py`` compiles, in the order they import each other
+COMPILED = ("packed", "names", "search")
+HERE = Path(__file__).resolve().parent
+STAMP = HERE / "_native.json"
+
+
+def _stamp(folder: Path = HERE) -> dict[str, str]:
+    try:
+        return json.loads((folder / STAMP.name).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def built(folder: Path = HERE) -> bool:
+    """Whether ``setup.py`` compiled the modules (of ``folder``): its stamp is there."""
+    return bool(_stamp(folder))
+
+
+def stale(folder: Path = HERE) -> list[str]:
+    """The compiled modules (of ``folder``) whose source changed since they were built ([]
+    when none did, or nothing was compiled)."""
+    stamp = _stamp(folder)
+    return [name for name in COMPILED if f"{name}.py" in stamp
+            and stamp[f"{name}.py"] != hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest()]
+
+
+def compiled() -> bool:
+    """Whether the search modules imported are the compiled ones."""
+    module = sys.modules.get(f"{__package__}.names")
+    return module is not None and not str(getattr(module, "__file__", "")).endswith(".py")
+
+
+def use_current() -> None:
+    """Import the compiled modules from their source when the build is stale or
+    ``VEILLE_PURE_PYTHON`` is set (before anything imports them)."""
+    changed = stale()
+    if not changed and not os.environ.get("VEILLE_PURE_PYTHON"):
+        return  # (nothing compiled: Python imports the source anyway)
+    if changed:
+        warnings.warn(f"the compiled veille.kb modules are older than their source ({', '.join(changed)} "
+                      "changed): running the source, slower. `pip install -e .` (or `make`) compiles them again",
+                      RuntimeWarning, stacklevel=2)
+    for name in COMPILED:
+        full = f"{__package__}.{name}"
+        if full in sys.modules:
+            continue
+        loader = importlib.machinery.SourceFileLoader(full, str(HERE / f"{name}.py"))
+        spec = importlib.util.spec_from_file_location(full, HERE / f"{name}.py", loader=loader)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[full] = module
+        setattr(sys.modules[__package__], name, module)
+        try:
+            loader.exec_module(module)
+        except BaseException:
+            del sys.modules[full]
+            raise
