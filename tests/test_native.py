@@ -4,7 +4,6 @@ That the compiled modules find what their source finds is checked in ``test_kb.p
 (``test_the_compiled_modules_find_what_their_source_finds``).
 """
 
-import hashlib
 import json
 import os
 import subprocess
@@ -14,16 +13,13 @@ from pathlib import Path
 import veille.kb.names as names_module
 from veille.kb import native
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _build(folder: Path, sources: bool = True) -> None:
     """A folder as setup.py leaves it: the sources (made up unless ``sources`` is False) and the
     stamp of their hashes."""
     for name in native.COMPILED if sources else ():
         (folder / f"{name}.py").write_text(f"# {name}\n")
-    (folder / "_native.json").write_text(json.dumps(
-        {f"{name}.py": hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest() for name in native.COMPILED}))
+    (folder / "_native.json").write_text(json.dumps(native.hashes(folder)))
 
 
 def test_a_source_edited_since_the_build_makes_the_build_stale(tmp_path):
