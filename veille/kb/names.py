@@ -56,6 +56,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.names import NameTypeTag, analyze_names, extract_org_types
@@ -69,7 +70,7 @@ __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
 #: (``veille kb reindex``) when it changes
-NAMES_VERSION = 4
+NAMES_VERSION = 5
 #: a mention links to a knowledge-base entity at or above this score
 LINK_THRESHOLD = 0.80
 #: a screening hit is reported at or above this score (recall first: a person reviews hits)
@@ -126,37 +127,53 @@ _SCHEMA_KINDS = {
 }
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+# The classes a search makes thousands of per name (parts, names, pairs, scores) are plain
+# classes with ``Final`` attributes rather than frozen dataclasses: a frozen dataclass's
+# ``__init__`` sets each field through ``object.__setattr__`` (about 1.5 µs for a name, when
+# compiled; a plain class takes a tenth of that), and mypyc makes ``Final`` attributes read-only.
+
+
 class _Tok:
     """One name part. Interned (see ``_token``): equal parts are one object, hashed by identity."""
 
-    text: str  # lower-case ASCII letters and digits; "" when the script has no transliteration
-    form: str  # the case-folded original, for names compared in their own script
-    syms: frozenset[str]  # "NAME:Q12902079", "NUM:7", "ORGCLS:LLC", "LOC:cn"...
-    kind: int
-    weight: float
-    phon: str  # metaphone of text
-    abjad: bool  # written in a script without short vowels (Arabic, Hebrew)
-    script: str
-    known: bool  # rigour knows it as a given or family name
-    place: bool
-    loose: tuple[str, ...]  # spellings with the transliteration conventions levelled (``_loose``)
-    letters: frozenset[str]  # the letters of text, for a quick "nothing alike"
+    __slots__ = ("text", "form", "syms", "kind", "weight", "phon", "abjad", "script", "known", "place", "loose",
+                 "letters")
+
+    def __init__(self, text: str, form: str, syms: frozenset[str], kind: int, weight: float, phon: str, abjad: bool,
+                 script: str, known: bool, place: bool, loose: tuple[str, ...], letters: frozenset[str]) -> None:
+        self.text: Final = text  # lower-case ASCII letters and digits; "" when the script has no transliteration
+        self.form: Final = form  # the case-folded original, for names compared in their own script
+        self.syms: Final = syms  # "NAME:Q12902079", "NUM:7", "ORGCLS:LLC", "LOC:cn"...
+        self.kind: Final = kind
+        self.weight: Final = weight
+        self.phon: Final = phon  # metaphone of text
+        self.abjad: Final = abjad  # written in a script without short vowels (Arabic, Hebrew)
+        self.script: Final = script
+        self.known: Final = known  # rigour knows it as a given or family name
+        self.place: Final = place
+        self.loose: Final = loose  # spellings with the transliteration conventions levelled (``_loose``)
+        self.letters: Final = letters  # the letters of text, for a quick "nothing alike"
+
+    def __repr__(self) -> str:
+        return f"_Tok({self.text!r}, {self.form!r}, kind={self.kind}, weight={self.weight})"
 
 
 _TOKENS: dict[tuple, _Tok] = {}
 
 
-def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float, script: str) -> _Tok:
+def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float, script: str,
+           stored: tuple[str, tuple[str, ...]] | None = None) -> _Tok:
+    """The token of these fields (``stored``: its sound and loose spellings, computed already)."""
     key = (text, form, syms, kind, weight, script)
     tok = _TOKENS.get(key)
     if tok is None:
         if len(_TOKENS) > 500_000:
             _TOKENS.clear()  # only costs cache hits: scores are keyed by token identity
             _LOADED.clear()
+        phon, loose = stored if stored is not None else (_sound(text), _loose(text))
         tok = _TOKENS[key] = _Tok(
-            text, form, syms, kind, weight, _sound(text), script in _ABJADS, script,
-            any(s.startswith("NAME:") for s in syms), any(s.startswith("LOC:") for s in syms), _loose(text),
+            text, form, syms, kind, weight, phon, script in _ABJADS, script,
+            any(s.startswith("NAME:") for s in syms), any(s.startswith("LOC:") for s in syms), loose,
             frozenset(text))
     return tok
 
@@ -168,7 +185,12 @@ def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float,
 # "ch" is a German "tsch" but a German "ch" is an English "kh": both readings are kept.
 _LOOSE_RULES = (("tsch", "C"), ("tch", "C"), ("dsch", "J"), ("dzh", "J"), ("sch", "S"), ("sh", "S"), ("zh", "S"),
                 ("kh", "H"), ("gh", "G"), ("dh", "D"), ("th", "T"), ("ph", "F"), ("ou", "U"), ("oo", "U"),
-                ("w", "V"), ("y", "I"), ("j", "I"), ("q", "K"), ("z", "S"), ("x", "KS"), ("ck", "K"))
+                ("ck", "K"), ("w", "V"), ("y", "I"), ("j", "I"), ("q", "K"), ("z", "S"), ("x", "KS"))
+# the rules before "ch" (which is read both ways), those after it, and the single letters in one
+# pass (after the others: they write capitals only, which no rule reads)
+_LOOSE_FIRST = _LOOSE_RULES[:8]
+_LOOSE_THEN = tuple((old, new) for old, new in _LOOSE_RULES[8:] if len(old) > 1)
+_LOOSE_LETTERS = str.maketrans({old: new for old, new in _LOOSE_RULES[8:] if len(old) == 1})
 
 
 @lru_cache(maxsize=100_000)
@@ -183,30 +205,39 @@ def _loose(text: str) -> tuple[str, ...]:
     out = []
     for ch in ("C", "H") if "ch" in text else ("C",):
         t = text
-        for old, new in _LOOSE_RULES[:8]:
+        for old, new in _LOOSE_FIRST:
             t = t.replace(old, new)
         t = t.replace("ch", ch)
-        for old, new in _LOOSE_RULES[8:]:
+        for old, new in _LOOSE_THEN:
             t = t.replace(old, new)
-        t = _undouble(t.lower())
+        t = _undouble(t.translate(_LOOSE_LETTERS).lower())
         if len(t) > 4 and t.endswith("e"):
             t = t[:-1]  # French mute e: Poutine, Prigojine
         out.append(t)
     return tuple(dict.fromkeys(out))
 
 
-@dataclass(frozen=True, eq=False, slots=True)
 class _Name:
-    kind: str
-    toks: tuple[_Tok, ...]
-    # symbols of multi-part spans, by (first, last) part index ("people's liberation army")
-    spans: tuple[tuple[int, int, frozenset[str]], ...]
-    key: tuple[str, ...]  # the token texts
-    scripts: frozenset[str]
-    syllabic: bool  # a name in Hangul or Han split into syllables
-    legal: frozenset[str]  # legal classes of an organisation ("ORGCLS:LLC")
-    singles: frozenset[str] = frozenset()  # the symbols of its parts
-    symbols: frozenset[str] = frozenset()  # and of its multi-part spans
+    """A name read: its parts, and what the scorer asks of all of them."""
+
+    __slots__ = ("kind", "toks", "spans", "key", "scripts", "syllabic", "legal", "singles", "symbols")
+
+    def __init__(self, kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...],
+                 key: tuple[str, ...], scripts: frozenset[str], syllabic: bool, legal: frozenset[str],
+                 singles: frozenset[str] = frozenset(), symbols: frozenset[str] = frozenset()) -> None:
+        self.kind: Final = kind
+        self.toks: Final = toks
+        # symbols of multi-part spans, by (first, last) part index ("people's liberation army")
+        self.spans: Final = spans
+        self.key: Final = key  # the token texts
+        self.scripts: Final = scripts
+        self.syllabic: Final = syllabic  # a name in Hangul or Han split into syllables
+        self.legal: Final = legal  # legal classes of an organisation ("ORGCLS:LLC")
+        self.singles: Final = singles  # the symbols of its parts
+        self.symbols: Final = symbols  # and of its multi-part spans
+
+    def __repr__(self) -> str:
+        return f"_Name({self.kind!r}, {self.key!r})"
 
 
 def _split_syllables(text: str) -> str:
@@ -332,30 +363,56 @@ def read_name(name: str, schema: str | None = None) -> _Name:
     return _analyse(name or "", _kind(schema, [name or ""]))
 
 
+# A stored name: its kind, its parts and its multi-part spans, split by these two characters
+# (JSON escapes them inside strings). Each part is its own JSON list of every field a token is
+# built from, its sound and loose spellings included: loading a name is a dictionary look-up
+# per part (``_LOADED``, by that JSON text), and a part new to the process is decoded once,
+# without computing anything. Hand-written rather than one JSON document, which costs a search
+# about a tenth of its time to decode and rebuild tokens from on every candidate name scored.
+_FIELDS = "\x1e"
+_PARTS = "\x1f"
+
+
 def dump_name(parsed: _Name) -> str:
-    """A read name as a compact JSON string: reading it back (``load_name``) costs a tenth of
+    """A read name as a compact string: reading it back (``load_name``) costs a fraction of
     reading the name again, which matters when a search scores thousands of stored names."""
-    return json.dumps([parsed.kind, [[t.text, t.form, sorted(t.syms), t.kind, t.weight, t.script] for t in parsed.toks],
-                       [[a, b, sorted(s)] for a, b, s in parsed.spans]], ensure_ascii=False, separators=(",", ":"))
+    toks = _PARTS.join(json.dumps([t.text, t.form, sorted(t.syms), t.kind, t.weight, t.script, t.phon, list(t.loose)],
+                                  ensure_ascii=False, separators=(",", ":")) for t in parsed.toks)
+    out = parsed.kind + _FIELDS + toks
+    if parsed.spans:
+        out += _FIELDS + json.dumps([[a, b, sorted(s)] for a, b, s in parsed.spans], ensure_ascii=False,
+                                    separators=(",", ":"))
+    return out
 
 
 @lru_cache(maxsize=300_000)
 def load_name(text: str) -> _Name:
-    """A name stored by ``dump_name``."""
-    kind, toks, spans = json.loads(text)
+    """A name stored by ``dump_name`` (or as one JSON list, as names were stored before
+    NAMES_VERSION 5: a knowledge base not reindexed since is still read right)."""
+    if text.startswith("["):
+        kind, toks, old_spans = json.loads(text)
+        return _make_name(kind, tuple(_token(t[0], t[1], frozenset(t[2]), t[3], t[4], t[5]) for t in toks),
+                          tuple((a, b, frozenset(s)) for a, b, s in old_spans))
+    fields = text.split(_FIELDS)
     loaded = []
-    for t in toks:
-        key = (t[0], t[1], tuple(t[2]), t[3], t[4], t[5])  # the token as stored, hashable
-        tok = _LOADED.get(key)
+    for part in fields[1].split(_PARTS) if len(fields) > 1 and fields[1] else ():
+        tok = _LOADED.get(part)
         if tok is None:
             if len(_LOADED) > 500_000:
                 _LOADED.clear()
-            tok = _LOADED[key] = _token(t[0], t[1], frozenset(t[2]), t[3], t[4], t[5])
+            tok = _LOADED[part] = _stored_token(part)
         loaded.append(tok)
-    return _make_name(kind, tuple(loaded), tuple((a, b, frozenset(s)) for a, b, s in spans) if spans else ())
+    spans = tuple((a, b, frozenset(s)) for a, b, s in json.loads(fields[2])) if len(fields) > 2 else ()
+    return _make_name(fields[0], tuple(loaded), spans)
 
 
-_LOADED: dict[tuple, _Tok] = {}  # tokens by their stored fields (``load_name``)
+def _stored_token(part: str) -> _Tok:
+    """A token stored by ``dump_name``."""
+    text, form, syms, kind, weight, script, phon, loose = json.loads(part)
+    return _token(text, form, frozenset(syms), kind, weight, script, (phon, tuple(loose)))
+
+
+_LOADED: dict[str, _Tok] = {}  # tokens by their stored text (``load_name``)
 
 
 def vocabulary(parsed: _Name) -> dict[str, frozenset[str]]:
@@ -603,14 +660,18 @@ def _token_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
     return score, how
 
 
-@dataclass(slots=True)
 class _Pair:
-    a: _Tok
-    b: _Tok
-    score: float
-    how: str
-    ia: int  # position in the query
-    ib: int  # position in the candidate
+    """Two parts aligned, how alike they are and how."""
+
+    __slots__ = ("a", "b", "score", "how", "ia", "ib")
+
+    def __init__(self, a: _Tok, b: _Tok, score: float, how: str, ia: int, ib: int) -> None:
+        self.a: Final = a
+        self.b: Final = b
+        self.score: Final = score
+        self.how = how
+        self.ia: Final = ia  # position in the query
+        self.ib: Final = ib  # position in the candidate
 
 
 def _pair_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
@@ -1022,14 +1083,23 @@ def match_read(query: _Name, names: Iterable[tuple[str, _Name]], floor: float | 
     return NameMatch(round(best.score, 4), best.name if best.score > 0 else "", best.why())
 
 
-@dataclass(frozen=True, slots=True)
 class Scored:
     """One candidate name scored against a query (``score_read``); ``why()`` explains it."""
 
-    name: str
-    query: _Name
-    candidate: _Name
-    details: _Scored  # (score, reasons, how the parts matched, typos)
+    __slots__ = ("name", "query", "candidate", "details")
+
+    def __init__(self, name: str, query: _Name, candidate: _Name, details: _Scored) -> None:
+        self.name: Final = name
+        self.query: Final = query
+        self.candidate: Final = candidate
+        self.details: Final = details  # (score, reasons, how the parts matched, typos)
+
+    def __repr__(self) -> str:
+        return f"Scored({self.name!r}, {self.details!r})"
+
+    def named(self, name: str) -> Scored:
+        """The same score, of another name read the same ("IVANOV, Igor" for "Igor Ivanov")."""
+        return Scored(name, self.query, self.candidate, self.details)
 
     @property
     def score(self) -> float:

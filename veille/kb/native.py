@@ -67,9 +67,10 @@ def use_current() -> None:
     """Import the compiled modules from their source when the build is stale or
     ``VEILLE_PURE_PYTHON`` is set (before anything imports them)."""
     changed = stale()
-    if not changed and not os.environ.get("VEILLE_PURE_PYTHON"):
+    asked = bool(os.environ.get("VEILLE_PURE_PYTHON"))
+    if not changed and not asked:
         return  # (nothing compiled: Python imports the source anyway)
-    if changed:
+    if changed and not asked:  # (asked for the source: it runs, whatever the build)
         warnings.warn(f"the compiled veille.kb modules are older than their source ({', '.join(changed)} "
                       "changed): running the source, slower. `pip install -e .` (or `make`) compiles them again",
                       RuntimeWarning, stacklevel=2)

@@ -32,7 +32,6 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -116,22 +115,26 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
-@dataclass
 class _Query:
-    """One name on its way through the steps."""
+    """One name on its way through the steps (a plain class: see ``veille.kb.names._Tok``)."""
 
-    name: str
-    readings: dict[str, Any] = field(default_factory=dict)  # "Person"/"Organization" -> read name
-    parts: list[set[str]] = field(default_factory=list)  # keys by part of the name
-    whole: list[str] = field(default_factory=list)  # keys of the whole name
-    groups: list[_Group] = field(default_factory=list)
-    own: list[set[str]] = field(default_factory=list)  # per group, the keys of the part itself
-    parts_groups: list[int] = field(default_factory=list)  # the groups of parts (the others: whole name)
-    # the candidates (entity numbers, ascending), their key weights, and the same of the parts' keys only
-    candidates: np.ndarray = field(default_factory=lambda: _NONE)
-    weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
-    parts_weights: np.ndarray = field(default_factory=lambda: _WEIGHTS)
-    kept: list[int] = field(default_factory=list)  # the candidates kept by the filter, heaviest first
+    __slots__ = ("name", "readings", "parts", "whole", "groups", "own", "parts_groups", "candidates", "weights",
+                 "parts_weights", "kept")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.readings: dict[str, Any] = {}  # "Person"/"Organization" -> read name
+        self.parts: list[set[str]] = []  # keys by part of the name
+        self.whole: list[str] = []  # keys of the whole name
+        self.groups: list[_Group] = []
+        self.own: list[set[str]] = []  # per group, the keys of the part itself
+        self.parts_groups: list[int] = []  # the groups of parts (the others: whole name)
+        # the candidates (entity numbers, ascending), their key weights, and the same of the
+        # parts' keys only
+        self.candidates: np.ndarray = _NONE
+        self.weights: np.ndarray = _WEIGHTS
+        self.parts_weights: np.ndarray = _WEIGHTS
+        self.kept: list[int] = []  # the candidates kept by the filter, heaviest first
 
 
 class Searcher:
@@ -146,7 +149,7 @@ class Searcher:
         self._counts: dict[str, int] = {}
         self._starts: dict[str, int] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
-        self._near: dict[str, list[str]] = {}
+        self._near: dict[str, list[tuple[str, float]]] = {}  # word -> (neighbour, spelling similarity)
         self._generation: str | None = None
         self._index: Packed | None = None
 
@@ -258,14 +261,14 @@ class Searcher:
                             for key in group if counts.get(key)}
                 neighbours: _Group = {}
                 for key in sorted(group) if i < len(q.parts) else ():
-                    near = {word: counts[word] for word in self._near.get(key, ()) if counts.get(word)}
+                    near = {word: (counts[word], alike) for word, alike in self._near.get(key, ()) if counts.get(word)}
                     if not near:
                         continue
                     # a neighbour weighs as much as it looks like the word, not by its rarity
                     # (a rare neighbour is no likelier: "zang" is "zhang" rather than "gang")
-                    rarity = FUZZY_FACTOR * math.log(1 + total / max(near.values()))
-                    for word, n in near.items():
-                        neighbours.setdefault(word, (n, rarity * _names.spelling_similarity(key, word), False))
+                    rarity = FUZZY_FACTOR * math.log(1 + total / max(n for n, _ in near.values()))
+                    for word, (n, alike) in near.items():
+                        neighbours.setdefault(word, (n, rarity * alike, False))
                 own = max((counts.get(key, 0) for key in group if key.isalnum()), default=0)
                 if neighbours and confirmed and own and max(n for n, _, _ in neighbours.values()) >= TYPO_RATIO * own:
                     # "garia" for five people, "garcia" for thousands: most likely a typo
@@ -522,13 +525,13 @@ class Searcher:
             # "kapero": short words have dozens of neighbours in a big list)
             close = [w for w, _, _ in process.extract(word, sorted(candidates[word]), scorer=OSA.distance,
                                                       score_cutoff=1, limit=None) if w != word]
-            found = sorted(close, key=lambda w: (-_names.spelling_similarity(word, w), w))[:FUZZY_KEYS]
-            if not found and len(word) >= 8:
+            if not close and len(word) >= 8:
                 rows = self.kb._db.execute(_NEAR_HEAD, (word[:3], len(word) - 2, len(word) + 2))
-                found = [w for w, _, _ in process.extract(word, [w for (w,) in rows], scorer=OSA.distance,
+                close = [w for w, _, _ in process.extract(word, [w for (w,) in rows], scorer=OSA.distance,
                                                            score_cutoff=2, limit=FUZZY_KEYS)]
-            near[word] = found
-        self._lookup_counts(w for word in missing for w in near[word])
+            alike = sorted(((w, _names.spelling_similarity(word, w)) for w in close), key=lambda x: (-x[1], x[0]))
+            near[word] = alike[:FUZZY_KEYS]
+        self._lookup_counts(w for word in missing for w, _ in near[word])
 
 
 def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
@@ -651,7 +654,7 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
             if key in memo:
                 scored = memo[key]
                 if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
-                    scored = replace(scored, name=name)
+                    scored = scored.named(name)
             else:
                 scored = memo[key] = _names.score_read(query, name, candidate, floor)
             if scored is not None and (top is None or scored.score > top.score):
