@@ -677,6 +677,28 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
         assert _ids(alone[0])[:1] == ["kbtest-lavrov"]
 
 
+def test_a_search_reads_the_database_through_memory_mapping(kb, store):
+    # a search reads rows scattered over the database: mapped, each costs no system call (see
+    # veille.kb.search.MAP_BYTES); a mapping the connection has already is kept, and a
+    # connection that maps next to nothing finds the same
+    db = kb._db
+    db.execute("PRAGMA mmap_size = 0")
+    kb._searcher.reset()
+    assert _ids(kb.search("Sergei Lavrov"))[:1] == ["kbtest-lavrov"]
+    (mapped,) = db.execute("PRAGMA mmap_size").fetchone()
+    assert mapped >= min(search_module.MAP_BYTES, 1 << 30)
+    with open_store(store.location) as other:
+        plain = other.knowledge_base()
+        plain._db.execute("PRAGMA mmap_size = 4096")
+        names = ["Sergei Lavrov", "Сергей Лавров", "Testperson Examplov", "Wagner Group"]
+        assert plain.search_many(names) == kb.search_many(names)
+        assert plain._db.execute("PRAGMA mmap_size").fetchone()[0] == 4096
+    with open_store(":memory:") as memory:  # (nothing to map)
+        in_memory = memory.knowledge_base()
+        in_memory.load_file(ENTITIES)
+        assert _ids(in_memory.search("Sergei Lavrov"))[:1] == ["kbtest-lavrov"]
+
+
 def test_cli_screen_reads_names_from_a_file(veille, tmp_path):
     veille("kb", "load", ENTITIES, UN_XML)
     names = tmp_path / "names.txt"
