@@ -181,7 +181,8 @@ def peak_rss_mb() -> float:
 
 def mapped_mb(path: Path) -> float:
     """Resident pages of this process's memory mappings of the file ``path`` (0 where the
-    system does not say: /proc is Linux's)."""
+    system does not say: /proc is Linux's). Read from /proc by hand: psutil, which reads the
+    same file, is no dependency of Veille."""
     try:
         lines = Path("/proc/self/smaps").read_text().splitlines()
     except OSError:
