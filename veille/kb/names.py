@@ -243,6 +243,8 @@ class _Name:
 def _split_syllables(text: str) -> str:
     """Hangul names, and Han names not written with an interpunct, one syllable per token; the
     Arabic article written apart ("الأسد" → "ال أسد", as "al-Assad")."""
+    if text.isascii():  # (none of those scripts)
+        return text
     text = _HANGUL_WORD.sub(lambda m: " ".join(m.group(0)), text)
     text = _ARABIC_ARTICLE.sub("\u0627\u0644 ", text)
     if not any(p in text for p in _INTERPUNCT):
@@ -346,10 +348,17 @@ def _analyse(name: str, kind: str, tagged: bool = True) -> _Name:
     return _make_name(kind, tuple(toks), tuple((a, b, frozenset(s)) for (a, b), s in multi.items()))
 
 
+_NOTHING: frozenset[str] = frozenset()
+_SCRIPT_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
 def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...]) -> _Name:
-    legal = frozenset(x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:"))
+    legal = frozenset(x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:")) or _NOTHING
     scripts = frozenset([t.script for t in toks if t.script])
-    singles = frozenset().union(*[t.syms for t in toks])
+    scripts = _SCRIPT_SETS.setdefault(scripts, scripts)  # (a handful of them: shared by every name)
+    having = [t.syms for t in toks if t.syms]
+    # (a name with symbols on one part shares that part's set: a search loads thousands of names)
+    singles = having[0] if len(having) == 1 else frozenset().union(*having) if having else _NOTHING
     return _Name(kind, toks, spans, tuple([t.text or t.form for t in toks]), scripts,
                  not scripts.isdisjoint(_SYLLABIC), legal, singles,
                  singles.union(*[s for _, _, s in spans]) if spans else singles)
@@ -1111,13 +1120,16 @@ class Scored:
         return _why(self.query, self.candidate, reasons, hows, typos)
 
 
-def score_read(query: _Name, name: str, candidate: _Name, floor: float | None = None) -> Scored | None:
-    """``match_read`` of one candidate name; None when it surely scores under ``floor``."""
+def score_read(query: _Name, name: str, candidate: _Name, floor: float | None = None,
+               cached: bool = True) -> Scored | None:
+    """``match_read`` of one candidate name; None when it surely scores under ``floor``.
+    ``cached``: keep the score for the same two names read (a caller that keeps its own, as a
+    knowledge-base search does per query, passes False: the cache would only grow)."""
     if candidate.kind != query.kind:
         candidate = _analyse(name, query.kind)
     if floor is not None and _hopeless(query, candidate, floor):
         return None
-    return Scored(name, query, candidate, _cached_score(query, candidate))
+    return Scored(name, query, candidate, _cached_score(query, candidate) if cached else _score(query, candidate))
 
 
 def clear_caches() -> None:

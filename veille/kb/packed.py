@@ -103,7 +103,7 @@ class Packed:
     size: int  # the largest entity number + 1
     filters: dict[str, tuple[int, int]]  # "@schema:Person" -> (start, n)
     _masks: dict[tuple, np.ndarray | None] = field(default_factory=dict)
-    _schemata: tuple[tuple[str, ...], np.ndarray] | None = None  # schema names, and each entity's
+    _schemata: tuple[tuple[str, ...], bytes] | None = None  # schema names, and each entity's (a byte)
 
     def slice(self, start: int, n: int) -> np.ndarray:
         """A posting list: entity numbers, ascending."""
@@ -113,11 +113,14 @@ class Packed:
         """The schema of an entity ("" for a number no entity has)."""
         if self._schemata is None:
             lists = [name for name in self.filters if name.startswith("@schema:")]
-            codes = np.zeros(self.size, dtype=np.int16)  # 0: none
+            if len(lists) > 255:  # (FollowTheMoney has fewer than 100)
+                raise ValueError(f"{len(lists)} schemata in the knowledge base: at most 255 are read")
+            numbers = np.zeros(self.size, dtype=np.uint8)  # 0: none
             for i, name in enumerate(lists, start=1):
                 start, n = self.filters[name]
-                codes[self.postings[start:start + n]] = i
-            self._schemata = ("", *(name.removeprefix("@schema:") for name in lists)), codes
+                numbers[self.postings[start:start + n]] = i
+            # (a byte string: indexing one gives a Python int, a NumPy array a NumPy scalar)
+            self._schemata = ("", *(name.removeprefix("@schema:") for name in lists)), numbers.tobytes()
         names, codes = self._schemata
         return names[codes[entity]] if 0 <= entity < len(codes) else ""
 

@@ -92,10 +92,13 @@ _SCHEMA_READINGS = {"Person": "Person", "Organization": "Organization", "Company
 
 _KEY_COUNTS = "SELECT key, n, start FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
 _VOCABULARY = "SELECT form, symbols FROM kb_vocabulary WHERE form IN (SELECT value FROM json_each(?))"
-# words sharing a one-letter deletion with a query word, or equal to one of its deletions
+# words sharing a one-letter deletion with a query word, or equal to one of its deletions (UNION
+# ALL: the rows go into sets, and UNION would sort them to drop the few the two parts share)
 _NEAR_DELETIONS = """SELECT variant, key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(?1))
-    UNION SELECT key, key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?1))"""
-_NEAR_HEAD = """SELECT key FROM kb_key_counts INDEXED BY kb_key_counts_head
+    UNION ALL SELECT key, key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?1))"""
+# the words starting with 3 letters, of a length, as one string (thousands of them on a long list:
+# a row each costs more than comparing them all), in the index's order once sorted by length
+_NEAR_HEAD = """SELECT group_concat(key, char(31)) FROM kb_key_counts INDEXED BY kb_key_counts_head
     WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
 _CANDIDATES = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
     WHERE seq IN (SELECT value FROM json_each(?))"""
@@ -202,6 +205,13 @@ class Searcher:
         self._generation = index.generation
         self._index = index
         self._tune_connection()
+
+    def _select(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        """Run one of the search's statements, its rows plain tuples (the store's connection
+        makes ``sqlite3.Row`` objects: made and unpacked, they cost a search 3% of its time)."""
+        cursor = self.kb._db.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
 
     def _packed(self) -> Packed:
         assert self._index is not None, "sync() first"
@@ -331,12 +341,13 @@ class Searcher:
             lengths = [len(p) for p in lists]
             entities, where = _unique(np.concatenate(lists))
             weights = np.zeros((len(entities), width))
-            np.maximum.at(weights, (where, np.repeat([g for _, g, _ in rare], lengths)),
-                          np.repeat([w for _, _, w in rare], lengths))
+            # (``ufunc.at`` on a flat index: four times as fast as on a pair of index arrays)
+            cells = where * width + np.asarray([g for _, g, _ in rare]).repeat(lengths)
+            np.maximum.at(weights.reshape(-1), cells, np.asarray([w for _, _, w in rare]).repeat(lengths))
         else:
             entities, weights = _NONE, np.zeros((0, width))
         if len(entities) > CANDIDATES:
-            kept = np.sort(_ranked(weights.sum(axis=1))[:CANDIDATES])
+            kept = np.sort(_ranked(_row_sums(weights))[:CANDIDATES])
             entities, weights = entities[kept], weights[kept]
         found_by_rare = len(entities)
         if not confirmed:
@@ -345,17 +356,18 @@ class Searcher:
             # credit the common keys to the CREDITED heaviest candidates found by rare keys, and
             # those tied with the last of them (CANDIDATES at most); the same of the seeded ones
             rows = np.arange(len(entities))
-            totals = weights.sum(axis=1)
+            totals = _row_sums(weights)
             heaviest = np.concatenate([_heaviest(rows[:found_by_rare], totals),
                                        _heaviest(rows[found_by_rare:], totals)])
             mine = entities[heaviest]
             for key, credits in by_key.items():
                 having = heaviest[_contains(self._postings(key), mine)]
-                for g, w in credits:
-                    np.maximum.at(weights, (having, g), w)
+                for g, w in credits:  # (``having``: distinct rows)
+                    column = weights[:, g]
+                    column[having] = np.maximum(column[having], w)
         q.candidates = entities
-        q.weights = weights.sum(axis=1)
-        q.parts_weights = weights[:, :len(q.parts_groups)].sum(axis=1)
+        q.weights = _row_sums(weights)
+        q.parts_weights = _row_sums(weights[:, :len(q.parts_groups)])
 
     def _seed(self, seeds: dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]],
               entities: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -386,7 +398,7 @@ class Searcher:
             weights[rows, g] = np.maximum(weights[rows, g], w)
             added[:, g] = w
         # the entities only seeds found come after those the rare keys found (see ``_find_one``)
-        return np.concatenate([entities, new]), np.vstack([weights, added])
+        return np.concatenate([entities, new]), np.concatenate([weights, added])
 
     def _filter(self, queries: list[_Query], schemata: list[str] | None, topics: list[str] | None,
                 wanted: int) -> None:
@@ -417,7 +429,7 @@ class Searcher:
         seqs = sorted({seq for q in queries for seq in q.kept})
         names: dict[int, list[tuple[str, int, str, str]]] = {}
         if seqs:
-            for entity, name, weak, keys, parsed in self.kb._db.execute(_CANDIDATE_NAMES, (_dumps(seqs),)):
+            for entity, name, weak, keys, parsed in self._select(_CANDIDATE_NAMES, (_dumps(seqs),)):
                 names.setdefault(entity, []).append((name, weak, keys, parsed))
         hits: list[list[tuple[int, float, str, str]]] = []
         memo: dict[tuple, _names.Scored | None] = {}  # candidate names scored for a query reading
@@ -433,10 +445,13 @@ class Searcher:
                     # the names sharing the most with the query first; of those, the ones with the
                     # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
                     if needles is None:  # per group, its keys heaviest first
-                        needles = [sorted(((key, w) for key, (_, w, _) in group.items()), key=lambda x: -x[1])
+                        # (lists, not generators: mypyc iterates those by calls to them)
+                        needles = [sorted([(key, w) for key, (_, w, _) in group.items()], key=lambda x: -x[1])
                                    for group in q.groups]
-                    mine = [(name, weak, _shared(needles, keys) - 1e-3 * len(keys), parsed)
-                            for name, weak, keys, parsed in ((n, w, _key_set(k), p) for n, w, k, p in stored)]
+                    mine: list[tuple[str, int, float, str]] = []
+                    for name, weak, keys, parsed in stored:
+                        key_set = _key_set(keys)
+                        mine.append((name, weak, _shared(needles, key_set) - 1e-3 * len(key_set), parsed))
                 else:  # one name: nothing to rank
                     mine = [(name, weak, 0.0, parsed) for name, weak, _, parsed in stored]
                 schema = packed.schema(seq)
@@ -452,7 +467,7 @@ class Searcher:
                          for minus, _, seq, scored, weak in found[:limit]])
         # the rows of the hits, for all names in one statement
         wanted = sorted({seq for of_name in hits for seq, _, _, _ in of_name})
-        rows = {row[0]: row for row in self.kb._db.execute(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
+        rows = {row[0]: row for row in self._select(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
         lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
 
         def read_list(text: str) -> list[str]:
@@ -468,10 +483,10 @@ class Searcher:
                 if seq not in rows:
                     continue
                 _, entity_id, schema, caption, datasets, topics, countries, qid = rows[seq]
-                candidates.append(Candidate(
-                    id=entity_id, name=caption, schema=schema, score=round(score, 4), matched_name=matched,
-                    why=why, datasets=read_list(datasets), topics=read_list(topics),
-                    countries=read_list(countries), qid=qid))
+                candidates.append(Candidate.of({
+                    "id": entity_id, "name": caption, "schema": schema, "score": round(score, 4),
+                    "matched_name": matched, "why": why, "datasets": read_list(datasets), "topics": read_list(topics),
+                    "countries": read_list(countries), "qid": qid}))
             out.append(candidates)
         return out
 
@@ -499,7 +514,7 @@ class Searcher:
 
         def fetch(missing: list[str]) -> dict[str, int]:
             found = {}
-            for key, n, start in self.kb._db.execute(_KEY_COUNTS, (_dumps(missing),)):
+            for key, n, start in self._select(_KEY_COUNTS, (_dumps(missing),)):
                 found[key] = n
                 starts[key] = start
             return found
@@ -509,7 +524,7 @@ class Searcher:
 
     def _lookup_vocabulary(self, forms: Iterable[str]) -> None:
         for form, symbols in _missing(self._vocabulary, forms, lambda missing: dict(
-                self.kb._db.execute(_VOCABULARY, (_dumps(missing),)))).items():
+                self._select(_VOCABULARY, (_dumps(missing),)))).items():
             self._vocabulary[form] = frozenset(json.loads(symbols)) if symbols else frozenset()
 
     def _lookup_near(self, words: Iterable[str]) -> None:
@@ -529,7 +544,7 @@ class Searcher:
             for variant in (word, *deletions(word)):
                 variants.setdefault(variant, []).append(word)
         candidates: dict[str, set[str]] = {word: set() for word in missing}
-        for variant, key in self.kb._db.execute(_NEAR_DELETIONS, (_dumps(sorted(variants)),)):
+        for variant, key in self._select(_NEAR_DELETIONS, (_dumps(sorted(variants)),)):
             for word in variants.get(variant, ()):
                 candidates[word].add(key)
         for word in missing:
@@ -538,10 +553,11 @@ class Searcher:
             close = [w for w, _, _ in process.extract(word, sorted(candidates[word]), scorer=OSA.distance,
                                                       score_cutoff=1, limit=None) if w != word]
             if not close and len(word) >= 8:
-                rows = self.kb._db.execute(_NEAR_HEAD, (word[:3], len(word) - 2, len(word) + 2))
-                close = [w for w, _, _ in process.extract(word, [w for (w,) in rows], scorer=OSA.distance,
-                                                           score_cutoff=2, limit=FUZZY_KEYS)]
-            alike = sorted(((w, _names.spelling_similarity(word, w)) for w in close), key=lambda x: (-x[1], x[0]))
+                (joined,) = self._select(_NEAR_HEAD, (word[:3], len(word) - 2, len(word) + 2)).fetchone()
+                heads = sorted(joined.split("\x1f"), key=_length_first) if joined else []
+                close = [w for w, _, _ in process.extract(word, heads, scorer=OSA.distance, score_cutoff=2,
+                                                           limit=FUZZY_KEYS)]
+            alike = sorted([(w, _names.spelling_similarity(word, w)) for w in close], key=lambda x: (-x[1], x[0]))
             near[word] = alike[:FUZZY_KEYS]
         self._lookup_counts(w for word in missing for w, _ in near[word])
 
@@ -554,6 +570,11 @@ def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str
         return {}
     found = fetch(missing)
     return {key: found.get(key) for key in missing}
+
+
+def _length_first(word: str) -> tuple[int, str]:
+    """The order of words in ``kb_key_counts_head`` (and of ties among the neighbours found)."""
+    return len(word), word
 
 
 def _seed_keys(q: _Query) -> dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]]:
@@ -579,6 +600,18 @@ def _ranked(weights: np.ndarray, entities: np.ndarray | None = None) -> np.ndarr
     if entities is None:
         return (-weights).argsort(kind="stable")
     return np.lexsort((entities, -weights))
+
+
+def _row_sums(weights: np.ndarray) -> np.ndarray:
+    """``weights.sum(axis=1)``, column by column while that is the very same sum: NumPy reduces
+    a row of fewer than 8 numbers from left to right (and more pairwise), at a cost per row."""
+    width = weights.shape[1]
+    if not 0 < width < 8:
+        return np.add.reduce(weights, axis=1)
+    total = weights[:, 0].copy()
+    for j in range(1, width):
+        total += weights[:, j]
+    return total
 
 
 def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -652,10 +685,10 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
     Ivanov" is hundreds of people on a long list)."""
     best = None
     if len(names) == 1:  # (most entities have one name)
-        classes: Iterable[tuple[int, list[tuple[str, int, float, str]]]] = ((names[0][1], names),)
+        classes: list[tuple[int, list[tuple[str, int, float, str]]]] = [(names[0][1], names)]
     else:
-        classes = ((weak, sorted((n for n in names if n[1] == weak), key=lambda n: -n[2])[:NAMES_SCORED])
-                   for weak in (0, 1))
+        classes = [(weak, sorted([n for n in names if n[1] == weak], key=lambda n: -n[2])[:NAMES_SCORED])
+                   for weak in (0, 1)]
     for weak, mine in classes:
         floor = threshold / WEAK_FACTOR if weak else threshold
         top: _names.Scored | None = None
@@ -668,7 +701,7 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
                 if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
                     scored = scored.named(name)
             else:
-                scored = memo[key] = _names.score_read(query, name, candidate, floor)
+                scored = memo[key] = _names.score_read(query, name, candidate, floor, cached=False)
             if scored is not None and (top is None or scored.score > top.score):
                 top = scored
                 if scored.score >= 1.0:
