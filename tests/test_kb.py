@@ -834,3 +834,55 @@ def test_cli_kb_search_warns_when_the_index_is_out_of_date(veille, db):
     assert result.exit_code == 0 and "out of date" in result.stderr and "veille kb reindex" in result.stderr
     veille("kb", "reindex")
     assert "out of date" not in veille("kb", "search", "Sergei Lavrov").stderr
+
+
+def test_a_long_misspelt_word_is_looked_up_two_edits_away_among_the_words_it_starts_like(store):
+    # a word of 8 letters or more with no index word one edit away is compared with the index
+    # words of its first 3 letters and about its length (read as one row: on a long list they
+    # are thousands): the neighbours are those two edits away, closest first
+    from rapidfuzz.distance import OSA
+
+    from veille.kb import names as names_module
+
+    # two edits from the query: Abdurakhmanov, Abdurahmonov, Abdurakhmonova; three or more: the others
+    surnames = ["Abdurakhmanov", "Abdurakhimov", "Abdulkhalikov", "Abdurashidov", "Abdulazizov", "Abdrakhmanova",
+                "Abduraxmanov", "Abdullaev", "Abdurahmanli", "Abramovich", "Abdurahmonov", "Abdurakhmonova",
+                "Abdurakhmanova"]
+    knowledge = store.knowledge_base()
+    knowledge.load([{"id": f"kbtest-abd-{i}", "schema": "Person", "properties": {"name": [f"Dmitri {surname}"]}}
+                    for i, surname in enumerate(surnames)], dataset="kbtest")
+    word = "abdurakhmonav"  # two letters changed
+    found = knowledge.search(f"Dmitri {word.title()}", schema="person")
+    assert _ids(found)[0] in {"kbtest-abd-0", "kbtest-abd-10", "kbtest-abd-11"} and "kbtest-abd-0" in _ids(found)
+    keys = [key for (key,) in knowledge._db.execute("SELECT key FROM kb_key_counts")]
+    close = [key for key in keys if key[:3] == word[:3] and abs(len(key) - len(word)) <= 2
+             and 0 < OSA.distance(word, key) <= 2]
+    wanted = sorted(((key, names_module.spelling_similarity(word, key)) for key in close), key=lambda x: (-x[1], x[0]))
+    assert set(close) == {"abdurakhmanov", "abdurahmonov", "abdurakhmonova"}
+    assert knowledge._searcher._near[word] == wanted[:search_module.FUZZY_KEYS]
+
+
+def test_row_sums_are_numpys_to_the_bit():
+    # candidates are ranked by these sums, ties by entity: summed in another order, a last bit
+    # could change which candidate is kept
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for width in range(12):
+        weights = rng.random((50, width)) * rng.integers(0, 2, (50, width)) * 7.3
+        for part in (weights, weights[:, :width // 2]):
+            assert np.array_equal(search_module._row_sums(part), part.sum(axis=1))
+
+
+def test_a_candidate_made_from_its_fields_is_the_candidate():
+    import pickle
+
+    fields = {"id": "x", "name": "X", "schema": "Person", "score": 0.9, "matched_name": "X Y", "why": "exact",
+              "datasets": ["d"], "topics": ["sanction"], "countries": ["ru"], "qid": None}
+    made = kb_module.Candidate.of(fields)
+    assert made == kb_module.Candidate(**fields)
+    assert pickle.loads(pickle.dumps(made)) == made and made.to_dict() == fields
+    with pytest.raises(AttributeError):
+        made.score = 1.0  # (still frozen)
+    with pytest.raises(TypeError):
+        kb_module.Candidate.of({**fields, "extra": 1})

@@ -312,3 +312,16 @@ def test_names_stored_as_json_before_names_version_5_still_load():
                           [[a, b, sorted(s)] for a, b, s in parsed.spans]], ensure_ascii=False, separators=(",", ":"))
         names_module.clear_caches()
         assert _fields(names_module.load_name(old)) == _fields(names_module.read_name(name, schema))
+
+
+def test_a_score_read_without_the_cache_is_the_same_and_keeps_nothing():
+    from veille.kb import names as names_module
+
+    query = names_module.read_name("Sergei Viktorovich Lavrov", "Person")
+    for name in ("Sergey Lavrov", "LAVROV, Sergei", "Сергей Лавров", "Sergei Lavorv", "Dmitry Peskov"):
+        candidate = names_module.read_name(name, "Person")
+        names_module._cached_score.cache_clear()
+        uncached = names_module.score_read(query, name, candidate, cached=False)
+        assert names_module._cached_score.cache_info().currsize == 0
+        cached = names_module.score_read(query, name, candidate)
+        assert (uncached.score, uncached.details) == (cached.score, cached.details)
