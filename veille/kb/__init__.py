@@ -796,13 +796,10 @@ class KnowledgeBase:
         with self.store._errors("read the knowledge-base index"):
             self._searcher.sync()  # forked workers inherit the packed index rather than read it again
         _INHERITED = self._searcher.packed_index() if context.get_start_method() == "fork" else None
-        if _INHERITED is not None:
-            # and its filter of the schemata and topics searched, and its schema of each entity: a
-            # few hundredths of a second each to build, in every worker else
+        if _INHERITED is not None:  # (and its look-ups, built once rather than in every worker)
             query_schema = self._query_schema(schema)
-            _INHERITED.mask(self._compatible(query_schema) if query_schema else None,
-                            list(topics) if topics is not None else None)
-            _INHERITED.schema(0)
+            _INHERITED.prepare(self._compatible(query_schema) if query_schema else None,
+                               list(topics) if topics is not None else None)
         options = (schema, limit, list(topics) if topics is not None else None, threshold)
         # forked workers share this process's objects until they write to them: the garbage
         # collector of a worker would (it marks every object it visits), copying the whole heap

@@ -124,6 +124,13 @@ class Packed:
         names, codes = self._schemata
         return names[codes[entity]] if 0 <= entity < len(codes) else ""
 
+    def prepare(self, schemata: list[str] | None, topics: list[str] | None) -> None:
+        """Build now what a search of ``schemata`` and ``topics`` reads (each entity's schema,
+        their mask), a few hundredths of a second each: a process about to fork its workers
+        builds them once for all of them."""
+        self.schema(0)
+        self.mask(schemata, topics)
+
     def mask(self, schemata: list[str] | None, topics: list[str] | None) -> np.ndarray | None:
         """Which entity numbers have one of ``schemata`` and one of ``topics`` (None: any),
         as a boolean array indexed by entity number; None when nothing is filtered."""
