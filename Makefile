@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # (setup.py compiles veille/kb's search modules with mypyc: installing again rebuilds them)
-COMPILED = setup.py veille/kb/native.py veille/kb/packed.py veille/kb/names.py veille/kb/search.py
+COMPILED = setup.py veille/kb/native.py veille/kb/packed.py veille/kb/names.py veille/kb/search.py veille/kb/_kernels.c
 
 $(VENV)/.installed: pyproject.toml $(COMPILED) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[models]'

@@ -1,12 +1,14 @@
-"""Build Veille, compiling the knowledge base's search modules with mypyc.
+"""Build Veille, compiling the knowledge base's search modules with mypyc, and its C kernels.
 
 Everything else about the package is in ``pyproject.toml``. ``veille.kb.names``,
 ``veille.kb.search`` and ``veille.kb.packed`` (screening: reading, blocking and scoring
 names) are compiled to C extensions by mypyc, from their own typed Python source: the same
 code screens a name with a quarter fewer instructions (see ``veille/kb/native.py`` and the
-README's screening bench). The source stays the reference: with ``VEILLE_PURE_PYTHON=1`` set at build time
-nothing is compiled, and at run time (or when a compiled module is older than its source)
-Veille runs the source.
+README's screening bench). ``veille/kb/_kernels.c``, the inner loops of the search's candidate
+step, is built beside them as ``veille.kb._kernels``. The source stays the reference: with
+``VEILLE_PURE_PYTHON=1`` set at build time nothing is compiled, and at run time (or when a
+compiled module is older than its source) Veille runs the source, the kernels' NumPy
+equivalents included.
 
 A stamp, ``veille/kb/_native.json``, records the hash of each source compiled, so that a
 stale build is noticed rather than run.
@@ -19,7 +21,7 @@ import os
 import runpy
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 KB = Path(__file__).resolve().parent / "veille" / "kb"
 # (run by path, not imported: Veille's dependencies are not installed yet when this runs)
@@ -34,8 +36,9 @@ def _ext_modules() -> list:
 
     native["STAMP"].write_text(json.dumps(native["hashes"](KB), indent=1) + "\n")
     sources = [f"veille/kb/{name}.py" for name in native["COMPILED"]]
-    return mypycify(["--follow-imports=silent", "--ignore-missing-imports", *sources],
-                    group_name="veille.kb._native", opt_level="3")
+    kernels = Extension("veille.kb._kernels", [f"veille/kb/{native['KERNELS']}"], extra_compile_args=["-O3"])
+    return [*mypycify(["--follow-imports=silent", "--ignore-missing-imports", *sources],
+                      group_name="veille.kb._native", opt_level="3"), kernels]
 
 
 setup(ext_modules=_ext_modules())

@@ -886,3 +886,37 @@ def test_a_candidate_made_from_its_fields_is_the_candidate():
         made.score = 1.0  # (still frozen)
     with pytest.raises(TypeError):
         kb_module.Candidate.of({**fields, "extra": 1})
+
+
+def test_round4_is_pythons_round_to_the_bit():
+    # scores are rounded to 4 places many times per name: ``round4`` must give what ``round``
+    # gives, last bit and sign of zero included, ties (to even) and near-ties too
+    import math
+    import random
+    import struct
+
+    rng = random.Random(3)
+    values = [rng.random() for _ in range(100_000)] + [rng.random() * 1000 for _ in range(20_000)]
+    values += [k / 20_000 for k in range(20_001)]  # every tie of [0, 1]...
+    values += [k / 20_000 + d for k in range(20_001) for d in (1e-17, -1e-17, 5e-13, -5e-13)]  # ...and its neighbours
+    values += [0.0, -0.0, 1.0, 0.99995, 0.00005, 2.675, 1e-300, -0.3, -0.00004, 1e12, math.inf, -math.inf]
+    for x in values:
+        assert struct.pack("<d", search_module.round4(x)) == struct.pack("<d", round(x, 4)), x
+    assert math.isnan(search_module.round4(math.nan))
+
+
+def test_a_stored_names_keys_are_read_as_json_reads_them():
+    for keys in ([], ["a"], ["gonzalez", "~KNSLS", "NAME:Q1"], ['a"b', "c"], ["é", "ж"], ["x\\y"], [","], ['","']):
+        text = json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
+        assert search_module._key_set(text) == frozenset(keys), text
+
+
+def test_the_last_chunks_of_a_long_list_are_smaller_and_keep_every_name_in_order():
+    names = [f"name {i}" for i in range(9_000)]
+    for workers in (2, 3):
+        chunks = kb_module._chunks(names, workers)
+        assert [n for chunk in chunks for n in chunk] == names
+        sizes = [len(chunk) for chunk in chunks]
+        assert max(sizes) == search_module.BATCH and min(sizes[:-1]) == search_module.BATCH // 8
+        assert sizes == sorted(sizes, reverse=True)  # (largest first: the smallest fill the end)
+    assert [len(c) for c in kb_module._chunks(names[:10], 2)] == [10]

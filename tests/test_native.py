@@ -11,14 +11,15 @@ import sys
 from pathlib import Path
 
 import veille.kb.names as names_module
+import veille.kb.search as search_module
 from veille.kb import native
 
 
 def _build(folder: Path, sources: bool = True) -> None:
     """A folder as setup.py leaves it: the sources (made up unless ``sources`` is False) and the
     stamp of their hashes."""
-    for name in native.COMPILED if sources else ():
-        (folder / f"{name}.py").write_text(f"# {name}\n")
+    for source in native.SOURCES if sources else ():
+        (folder / source).write_text(f"/* {source} */\n")
     (folder / "_native.json").write_text(json.dumps(native.hashes(folder)))
 
 
@@ -28,6 +29,8 @@ def test_a_source_edited_since_the_build_makes_the_build_stale(tmp_path):
     assert native.built(tmp_path) and native.stale(tmp_path) == []
     (tmp_path / "names.py").write_text("# names, edited\n")
     assert native.stale(tmp_path) == ["names"]
+    (tmp_path / "_kernels.c").write_text("/* kernels, edited */\n")
+    assert native.stale(tmp_path) == ["names", "_kernels"]
 
 
 def test_the_installed_build_is_current_and_runs():
@@ -37,6 +40,8 @@ def test_the_installed_build_is_current_and_runs():
     assert native.compiled() == (native.built() and not os.environ.get("VEILLE_PURE_PYTHON"))
     if native.compiled():
         assert not names_module.__file__.endswith(".py")
+    # the search calls its C kernels where they were built, the NumPy code beside them otherwise
+    assert (search_module._KERNELS is not None) == native.compiled()
 
 
 def test_a_stale_build_runs_the_source_with_a_warning(tmp_path):

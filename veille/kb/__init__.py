@@ -65,7 +65,8 @@ native.use_current()  # (before the compiled modules are imported: see veille.kb
 from veille.kb import names as _names  # noqa: E402
 from veille.kb.names import LINK_THRESHOLD, NAMES_VERSION, SCREEN_THRESHOLD  # noqa: E402
 from veille.kb.packed import pack, packed_meta  # noqa: E402
-from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Searcher, deletions, fuzzy_word  # noqa: E402
+from veille.kb.search import BATCH, FUZZY_MAX_LENGTH, FUZZY_MIN_LENGTH, Hit, Searcher, deletions, fuzzy_word  # noqa: E402
+from veille.kb.search import candidates as search_candidates  # noqa: E402
 
 if TYPE_CHECKING:
     from veille.store.sqlite import SQLiteStore
@@ -756,7 +757,12 @@ class KnowledgeBase:
             raise ValueError(f"limit must be >= 0, got {limit}")
         if workers > 1 and len(names) > BATCH and self.store.location != ":memory:":
             return self._search_in_processes(names, schema, limit, topics, threshold, workers)
-        out: list[list[Candidate]] = [[] for _ in names]
+        return search_candidates(self._search_hits(names, schema, limit, topics, threshold))
+
+    def _search_hits(self, names: Sequence[str], schema: str | None, limit: int, topics: Iterable[str] | None,
+                     threshold: float) -> list[list[Hit]]:
+        """``search_many`` in this process, its candidates as rows (``veille.kb.search.Hit``)."""
+        out: list[list[Hit]] = [[] for _ in names]
         asked = [i for i, name in enumerate(names) if isinstance(name, str) and name.strip()]
         if not asked or limit == 0:
             return out
@@ -792,7 +798,7 @@ class KnowledgeBase:
 
         global _INHERITED
         context = _worker_context()
-        chunks = [list(names[i:i + BATCH]) for i in range(0, len(names), BATCH)]
+        chunks = _chunks(names, workers)
         with self.store._errors("read the knowledge-base index"):
             self._searcher.sync()  # forked workers inherit the packed index rather than read it again
         _INHERITED = self._searcher.packed_index() if context.get_start_method() == "fork" else None
@@ -805,10 +811,12 @@ class KnowledgeBase:
         # collector of a worker would (it marks every object it visits), copying the whole heap
         gc.freeze()
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
-                                     initargs=(self.store.location,)) as pool:
+            # (the collector paused while the results come in: they are rows by the ten thousand,
+            # and make no reference cycles)
+            with collector.paused(), ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
+                                                         initargs=(self.store.location,)) as pool:
                 found = pool.map(_search_worker, chunks, [options] * len(chunks))
-                return [candidates for chunk in found for candidates in chunk]
+                return search_candidates([hits for chunk in found for hits in chunk])
         finally:
             gc.unfreeze()
 
@@ -895,6 +903,19 @@ class KnowledgeBase:
                 yield asdict(_from_row(row))
 
 
+def _chunks(names: Sequence[str], workers: int) -> list[list[str]]:
+    """``names`` in chunks for ``workers`` processes: BATCH names each, then smaller and smaller
+    ones towards the end (a quarter of what is left per worker, BATCH // 8 at least), so that
+    the processes finish together rather than one idling while another searches a last batch
+    (searching a name does not depend on the others of its chunk)."""
+    chunks, start = [], 0
+    while start < len(names):
+        size = max(BATCH // 8, min(BATCH, (len(names) - start) // (2 * workers)))
+        chunks.append(list(names[start:start + size]))
+        start += size
+    return chunks
+
+
 def _worker_context() -> Any:
     """How worker processes start: forked where the system can, so that they inherit rigour's
     name tagger (seconds to build) and need no ``__main__`` guard in the caller's script.
@@ -924,10 +945,10 @@ def _open_worker(location: str) -> None:
         _WORKER_KB._searcher.adopt(_INHERITED)
 
 
-def _search_worker(names: list[str], options: tuple) -> list[list[Candidate]]:
+def _search_worker(names: list[str], options: tuple) -> list[list[Hit]]:
     schema, limit, topics, threshold = options
     assert _WORKER_KB is not None
-    return _WORKER_KB.search_many(names, schema=schema, limit=limit, topics=topics, threshold=threshold)
+    return _WORKER_KB._search_hits(names, schema, limit, topics, threshold)
 
 
 def _stem(path: Path) -> str:

@@ -22,9 +22,15 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 #: the modules ``setup.py`` compiles, in the order they import each other
 COMPILED = ("packed", "names", "search")
+#: the C source of ``veille.kb._kernels``, the search's inner loops that ``setup.py`` builds too
+#: (``veille.kb.search`` calls them, and runs its NumPy code instead when they are not built)
+KERNELS = "_kernels.c"
+#: the sources the stamp records
+SOURCES = (*(f"{name}.py" for name in COMPILED), KERNELS)
 HERE = Path(__file__).resolve().parent
 STAMP = HERE / "_native.json"
 
@@ -32,7 +38,7 @@ STAMP = HERE / "_native.json"
 def hashes(folder: Path = HERE) -> dict[str, str]:
     """The stamp of the sources (of ``folder``) as they are now: ``setup.py`` writes it when it
     compiles them."""
-    return {f"{name}.py": hashlib.sha256((folder / f"{name}.py").read_bytes()).hexdigest() for name in COMPILED}
+    return {source: hashlib.sha256((folder / source).read_bytes()).hexdigest() for source in SOURCES}
 
 
 def _stamp(folder: Path = HERE) -> dict[str, str]:
@@ -49,12 +55,23 @@ def built(folder: Path = HERE) -> bool:
 
 def stale(folder: Path = HERE) -> list[str]:
     """The compiled modules (of ``folder``) whose source changed since they were built ([]
-    when none did, or nothing was compiled)."""
+    when none did, or nothing was compiled): "names", "_kernels"..."""
     stamp = _stamp(folder)
     if not stamp:
         return []
     now = hashes(folder)
-    return [name for name in COMPILED if f"{name}.py" in stamp and stamp[f"{name}.py"] != now[f"{name}.py"]]
+    return [source.rsplit(".", 1)[0] for source in SOURCES if source in stamp and stamp[source] != now[source]]
+
+
+def kernels() -> Any:
+    """The module ``veille.kb._kernels`` when it was built from the C source as it is now, else
+    None: not built, stale, or the Python source asked for (``VEILLE_PURE_PYTHON``)."""
+    if os.environ.get("VEILLE_PURE_PYTHON") or not built() or stale():
+        return None
+    try:
+        return importlib.import_module(f"{__package__}._kernels")
+    except ImportError:
+        return None
 
 
 def compiled() -> bool:

@@ -15,15 +15,18 @@ whole batch rather than one per name (a statement costs 50-200 µs however littl
    by the best key they have of each group. A common key ("mohammed") is never read whole:
    it only credits the best candidates found, unless the name has no rare key of its own
    (then the entities having its two rarest common keys are read, ``CANDIDATES`` at most).
-   Posting lists are slices of the packed index (``veille.kb.packed``), summed with NumPy.
+   Posting lists are slices of the packed index (``veille.kb.packed``), merged and summed by
+   the C kernels (``veille/kb/_kernels.c``, one call per step where NumPy needs ten), or by
+   NumPy where they are not built: the NumPy code is the reference they match to the bit.
 4. *Filter* by schema and topics (sanctions) with the packed index's masks, heaviest first,
    and *score* the best candidates' names with ``veille.kb.names.score_read``, on the names
    stored already read; a name that several candidates share (namesakes) is scored once.
 
 The steps run with the garbage collector paused (``veille.kb.collector``).
 
-Counts, vocabulary and typo neighbours are cached per knowledge base until it changes (its
-packed index has a new generation: a load in this process or any other).
+Counts, vocabulary, typo neighbours and the entities two common keys share are cached per
+knowledge base until it changes (its packed index has a new generation: a load in this process
+or any other).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from veille.kb import collector
+from veille.kb import collector, native
 from veille.kb import names as _names
 from veille.kb.packed import Packed, packed_meta, read_packed
 
@@ -105,6 +108,15 @@ _CANDIDATES = """SELECT seq, id, schema, caption, datasets, topics, countries, q
 _CANDIDATE_NAMES = """SELECT entity, name, weak, keys, parsed FROM kb_names
     WHERE entity IN (SELECT value FROM json_each(?))"""
 
+#: a candidate found, as a row: (id, caption, schema, score, matched name, why, datasets, topics,
+#: countries, QID). A search makes rows, not ``Candidate`` objects: a worker process sends its
+#: rows to the process that asked (pickled, a row is a third of the bytes of a candidate and read
+#: several times as fast), which makes them candidates (``candidates``)
+Hit = tuple[str, str, str, float, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None]
+#: the inner loops of the candidate step in C (``veille/kb/_kernels.c``), or None: not built,
+#: or the Python source asked for (``VEILLE_PURE_PYTHON``); the NumPy code beside each call is
+#: the reference, which the kernels match to the bit
+_KERNELS: Any = native.kernels()
 # a key group: key -> (entities with it, weight, exact: the part is spelled as an index word)
 _Group = dict[str, tuple[int, float, bool]]
 _NONE = np.zeros(0, dtype=np.int32)
@@ -160,6 +172,7 @@ class Searcher:
         self._starts: dict[str, int] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
         self._near: dict[str, list[tuple[str, float]]] = {}  # word -> (neighbour, spelling similarity)
+        self._commons: dict[tuple[str, str], np.ndarray] = {}  # (seed key, broad key) -> their first entities
         self._generation: str | None = None
         self._index: Packed | None = None
 
@@ -222,11 +235,12 @@ class Searcher:
         return self._packed().slice(self._starts[key], self._counts[key])
 
     def search(self, names: Sequence[str], schema: str | None, limit: int, topics: list[str] | None,
-               threshold: float, allowed: list[str] | None) -> list[list[Candidate]]:
-        """For each name, the candidates at ``threshold`` or above, best first (``allowed``:
-        the schemata a candidate may have, None for any)."""
+               threshold: float, allowed: list[str] | None) -> list[list[Hit]]:
+        """For each name, the candidates at ``threshold`` or above, best first, as ``Hit``
+        rows (``candidates`` makes them ``Candidate`` objects; ``allowed``: the schemata a
+        candidate may have, None for any)."""
         kinds = [schema] if schema else ["Person", "Organization"]
-        out: list[list[Candidate]] = []
+        out: list[list[Hit]] = []
         self.sync()
         with collector.paused():  # (see veille.kb.collector)
             for start in range(0, len(names), BATCH):
@@ -336,38 +350,30 @@ class Searcher:
         for g, (key, _, w) in common.items():
             by_key.setdefault(key, []).append((g, w))
         # the rare keys' posting lists, each entity weighted by the best key it has of each group
+        packed = self._packed()
         if rare:
-            lists = [self._postings(key) for key, _, _ in rare]
-            lengths = [len(p) for p in lists]
-            entities, where = _unique(np.concatenate(lists))
-            weights = np.zeros((len(entities), width))
-            # (``ufunc.at`` on a flat index: four times as fast as on a pair of index arrays)
-            cells = where * width + np.asarray([g for _, g, _ in rare]).repeat(lengths)
-            np.maximum.at(weights.reshape(-1), cells, np.asarray([w for _, _, w in rare]).repeat(lengths))
+            spans = [(self._starts[key], self._counts[key], g, w) for key, g, w in rare]
+            entities, weights = _gathered(packed.postings, spans, width)
         else:
             entities, weights = _NONE, np.zeros((0, width))
-        if len(entities) > CANDIDATES:
-            kept = np.sort(_ranked(_row_sums(weights))[:CANDIDATES])
-            entities, weights = entities[kept], weights[kept]
         found_by_rare = len(entities)
         if not confirmed:
             entities, weights = self._seed(_seed_keys(q), entities, weights)
         if len(entities) > 1 and by_key:
             # credit the common keys to the CREDITED heaviest candidates found by rare keys, and
             # those tied with the last of them (CANDIDATES at most); the same of the seeded ones
-            rows = np.arange(len(entities))
             totals = _row_sums(weights)
-            heaviest = np.concatenate([_heaviest(rows[:found_by_rare], totals),
-                                       _heaviest(rows[found_by_rare:], totals)])
-            mine = entities[heaviest]
-            for key, credits in by_key.items():
-                having = heaviest[_contains(self._postings(key), mine)]
-                for g, w in credits:  # (``having``: distinct rows)
-                    column = weights[:, g]
-                    column[having] = np.maximum(column[having], w)
+            if _KERNELS is not None:
+                heaviest = np.frombuffer(_KERNELS.heaviest(totals, found_by_rare, CANDIDATES, CREDITED), np.int32)
+                for key, credits in by_key.items():
+                    _KERNELS.credit(packed.postings, self._starts[key], self._counts[key], entities, heaviest,
+                                    weights, credits)
+            else:
+                _credit(entities, weights, _heaviest_rows(totals, found_by_rare),
+                        [(self._postings(key), credits) for key, credits in by_key.items()])
         q.candidates = entities
         q.weights = _row_sums(weights)
-        q.parts_weights = _row_sums(weights[:, :len(q.parts_groups)])
+        q.parts_weights = _row_sums(weights, len(q.parts_groups))
 
     def _seed(self, seeds: dict[int, tuple[tuple[str, int, float], tuple[str, int, float]]],
               entities: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -385,7 +391,7 @@ class Searcher:
         if len(by_rarity) > 1:
             g2 = by_rarity[1]
             other, _, w2 = seeds[g2][1]
-            found = _first_common(self._postings(seed), self._postings(other), CANDIDATES)
+            found = self._common(seed, other)
             credits.append((g2, w2))
         if not len(found):
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
@@ -420,11 +426,9 @@ class Searcher:
             ranked = ranked[weight >= weight[0] * MIN_WEIGHT_SHARE][:wanted]
             q.kept = q.candidates[ranked].tolist()
 
-    def _score(self, queries: list[_Query], threshold: float, limit: int) -> list[list[Candidate]]:
+    def _score(self, queries: list[_Query], threshold: float, limit: int) -> list[list[Hit]]:
         """Score the names of each name's candidates kept; read the rows of those at
         ``threshold`` or above (``limit`` at most), best first."""
-        from veille.kb import Candidate
-
         packed = self._packed()
         seqs = sorted({seq for q in queries for seq in q.kept})
         names: dict[int, list[tuple[str, int, str, str]]] = {}
@@ -468,26 +472,24 @@ class Searcher:
         # the rows of the hits, for all names in one statement
         wanted = sorted({seq for of_name in hits for seq, _, _, _ in of_name})
         rows = {row[0]: row for row in self._select(_CANDIDATES, (_dumps(wanted),))} if wanted else {}
-        lists: dict[str, list[str]] = {}  # JSON lists of the rows (datasets, topics...), read once
+        lists: dict[str, tuple[str, ...]] = {}  # JSON lists of the rows (datasets, topics...), read once
 
-        def read_list(text: str) -> list[str]:
+        def read_list(text: str) -> tuple[str, ...]:
             found = lists.get(text)
             if found is None:
-                found = lists[text] = json.loads(text)
-            return list(found)
+                found = lists[text] = tuple(json.loads(text))
+            return found
 
         out = []
         for of_name in hits:
-            candidates = []
+            found_rows = []
             for seq, score, matched, why in of_name:
                 if seq not in rows:
                     continue
                 _, entity_id, schema, caption, datasets, topics, countries, qid = rows[seq]
-                candidates.append(Candidate.of({
-                    "id": entity_id, "name": caption, "schema": schema, "score": round(score, 4),
-                    "matched_name": matched, "why": why, "datasets": read_list(datasets), "topics": read_list(topics),
-                    "countries": read_list(countries), "qid": qid}))
-            out.append(candidates)
+                found_rows.append((entity_id, caption, schema, round4(score), matched, why, read_list(datasets),
+                                   read_list(topics), read_list(countries), qid))
+            out.append(found_rows)
         return out
 
     # -- lookups, cached -------------------------------------------------------------
@@ -503,9 +505,20 @@ class Searcher:
         if len(self._counts) > CACHE_SIZE:
             self._counts.clear()
             self._starts.clear()
-        for cache in (self._vocabulary, self._near):
+        for cache in (self._vocabulary, self._near, self._commons):
             if len(cache) > CACHE_SIZE:
                 cache.clear()
+
+    def _common(self, seed: str, other: str) -> np.ndarray:
+        """The first CANDIDATES entities having both keys (``_first_common``: a hundred
+        microseconds for two long lists; a common first name and surname make many queries)."""
+        found = self._commons.get((seed, other))
+        if found is None:
+            values, others = self._postings(seed), self._postings(other)
+            found = self._commons[(seed, other)] = (
+                np.frombuffer(_KERNELS.first_common(values, others, CANDIDATES), np.int32) if _KERNELS is not None
+                else _first_common(values, others, CANDIDATES))
+        return found
 
     def _lookup_counts(self, keys: Iterable[str]) -> None:
         """The posting-list lengths of keys (0: no entity has it) and where the lists start in
@@ -562,6 +575,17 @@ class Searcher:
         self._lookup_counts(w for word in missing for w, _ in near[word])
 
 
+def candidates(found: list[list[Hit]]) -> list[list[Candidate]]:
+    """The candidates of ``Searcher.search``'s rows, each with lists of its own."""
+    from veille.kb import Candidate
+
+    return [[Candidate.of({"id": entity_id, "name": caption, "schema": schema, "score": score,
+                           "matched_name": matched, "why": why, "datasets": list(datasets), "topics": list(topics),
+                           "countries": list(countries), "qid": qid})
+             for entity_id, caption, schema, score, matched, why, datasets, topics, countries, qid in of_name]
+            for of_name in found]
+
+
 def _missing(cache: dict[str, Any], keys: Iterable[str], fetch: Any) -> dict[str, Any]:
     """The keys a cache lacks, sorted, with what ``fetch(missing)`` found for them (None for
     those it did not). (Caches are emptied between batches: ``Searcher._trim_caches``.)"""
@@ -602,16 +626,68 @@ def _ranked(weights: np.ndarray, entities: np.ndarray | None = None) -> np.ndarr
     return np.lexsort((entities, -weights))
 
 
-def _row_sums(weights: np.ndarray) -> np.ndarray:
-    """``weights.sum(axis=1)``, column by column while that is the very same sum: NumPy reduces
-    a row of fewer than 8 numbers from left to right (and more pairwise), at a cost per row."""
+def _row_sums(weights: np.ndarray, columns: int | None = None) -> np.ndarray:
+    """``weights[:, :columns].sum(axis=1)`` (all columns by default), column by column while
+    that is the very same sum: NumPy reduces a row of fewer than 8 numbers from left to right
+    (and more pairwise), at a cost per row; in one call to the kernels when built."""
     width = weights.shape[1]
-    if not 0 < width < 8:
+    columns = width if columns is None else min(columns, width)
+    if _KERNELS is not None and 0 < width and columns < 8 and weights.flags.c_contiguous:
+        return np.frombuffer(_KERNELS.row_sums(weights, width, columns))
+    if columns < width:
+        weights = weights[:, :columns]
+    if not 0 < columns < 8:
         return np.add.reduce(weights, axis=1)
     total = weights[:, 0].copy()
-    for j in range(1, width):
+    for j in range(1, columns):
         total += weights[:, j]
     return total
+
+
+def _gathered(postings: np.ndarray, spans: list[tuple[int, int, int, float]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The entities of the posting lists ``spans`` ((start, n, group, weight) each), ascending,
+    with their weights (the best of each group they have a list of), CANDIDATES at most: those
+    of the largest summed weights, ties by entity (the kernels' ``gather``, or ``_gather``)."""
+    if _KERNELS is not None:
+        found, cells = _KERNELS.gather(postings, spans, width, CANDIDATES if width < 8 else 0)
+        entities, weights = np.frombuffer(found, np.int32), np.frombuffer(cells).reshape(-1, width)
+    else:
+        entities, weights = _gather(postings, spans, width)
+    if len(entities) > CANDIDATES:  # (the kernel keeps the best of fewer than 8 columns only)
+        kept = np.sort(_ranked(_row_sums(weights))[:CANDIDATES])
+        entities, weights = entities[kept], weights[kept]
+    return entities, weights
+
+
+def _gather(postings: np.ndarray, spans: list[tuple[int, int, int, float]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The kernels' ``gather`` without its cut, in NumPy (the reference)."""
+    lists = [postings[start:start + n] for start, n, _, _ in spans]
+    lengths = [len(p) for p in lists]
+    entities, where = _unique(np.concatenate(lists))
+    weights = np.zeros((len(entities), width))
+    # (``ufunc.at`` on a flat index: four times as fast as on a pair of index arrays)
+    cells = where * width + np.asarray([g for _, _, g, _ in spans]).repeat(lengths)
+    np.maximum.at(weights.reshape(-1), cells, np.asarray([w for _, _, _, w in spans]).repeat(lengths))
+    return entities, weights
+
+
+def _heaviest_rows(totals: np.ndarray, split: int) -> np.ndarray:
+    """``_heaviest`` of the rows before ``split`` (found by rare keys) and of those after it
+    (seeded): the kernels' ``heaviest``, in NumPy (the reference)."""
+    rows = np.arange(len(totals))
+    return np.concatenate([_heaviest(rows[:split], totals), _heaviest(rows[split:], totals)])
+
+
+def _credit(entities: np.ndarray, weights: np.ndarray, heaviest: np.ndarray,
+            lists: list[tuple[np.ndarray, list[tuple[int, float]]]]) -> None:
+    """Raise the weights of the ``heaviest`` rows whose entity is in each posting list to what
+    the list credits ((group, weight) each): the kernels' ``credit``, in NumPy (the reference)."""
+    mine = entities[heaviest]
+    for postings, credits in lists:
+        having = heaviest[_contains(postings, mine)]
+        for g, w in credits:  # (``having``: distinct rows)
+            column = weights[:, g]
+            column[having] = np.maximum(column[having], w)
 
 
 def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -708,20 +784,41 @@ def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: 
                     break
         if top is None or top.score <= 0:
             continue
-        score = round(top.score, 4) * (WEAK_FACTOR if weak else 1.0)
+        score = round4(top.score) * (WEAK_FACTOR if weak else 1.0)
         if best is None or score > best[0]:
             best = (score, top, bool(weak))
     return best
 
 
 def _key_set(keys: str) -> frozenset[str]:
-    """A stored name's keys (a JSON list), read once for all the names that have the same."""
+    """A stored name's keys (a compact JSON list of strings), read once for all the names that
+    have the same. A list with no backslash has no escaped character: its strings are what lies
+    between its quotes, split rather than decoded (a third of the cost of ``json.loads``)."""
     found = _KEY_SETS.get(keys)
     if found is None:
         if len(_KEY_SETS) > CACHE_SIZE:
             _KEY_SETS.clear()
-        found = _KEY_SETS[keys] = frozenset(json.loads(keys))
+        if "\\" in keys or not keys.startswith('["'):
+            found = frozenset(json.loads(keys))
+        else:
+            found = frozenset(keys[2:-2].split('","'))
+        _KEY_SETS[keys] = found
     return found
+
+
+def round4(x: float) -> float:
+    """``round(x, 4)``, the same to the bit, mostly without its decimal conversion (which costs
+    as much as scoring a short name). ``n / 10000`` is the double nearest to the decimal
+    ``n``·10⁻⁴ (a division is correctly rounded), so only ``n`` must be right: the integer nearest
+    to ``x``·10⁴, found from the double product unless it lies too near a half to tell."""
+    scaled = x * 10000.0
+    if not 0.0 < scaled < 1e9:  # (0, a negative number, or one too large for the margin below)
+        return round(x, 4)
+    low = math.floor(scaled)
+    fraction = scaled - low
+    if abs(fraction - 0.5) < 1e-6:  # a tie, or too near one to tell: Python's exact rounding
+        return round(x, 4)
+    return (low + (fraction > 0.5)) / 10000.0
 
 
 _KEY_SETS: dict[str, frozenset[str]] = {}
