@@ -920,3 +920,8 @@ def test_the_last_chunks_of_a_long_list_are_smaller_and_keep_every_name_in_order
         assert max(sizes) == search_module.BATCH and min(sizes[:-1]) == search_module.BATCH // 8
         assert sizes == sorted(sizes, reverse=True)  # (largest first: the smallest fill the end)
     assert [len(c) for c in kb_module._chunks(names[:10], 2)] == [10]
+
+
+def test_entity_numbers_are_written_as_json_writes_them():
+    for numbers in ([], [0], [3, 17, 1_000_000, 2**31 - 1]):
+        assert search_module._numbers(numbers) == json.dumps(numbers, separators=(",", ":"))

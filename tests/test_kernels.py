@@ -133,3 +133,22 @@ def test_kernels_refuse_what_they_cannot_read():
     with pytest.raises(TypeError):
         kernels.credit(np.zeros(4, np.int32), 0, 4, np.zeros(2, np.int32), np.zeros(1, np.int32),
                        np.zeros((2, 1)).copy().astype(np.float32), [(0, 1.0)])  # (weights are float64)
+
+
+def test_keep_ranks_filters_and_floors_as_numpy_does():
+    rng = np.random.default_rng(16)
+    size = 5_000
+    for trial in range(600):
+        n = int(rng.integers(1, 400))
+        candidates = rng.choice(size, n, replace=False).astype(np.int32)
+        # (many ties; parts' weights often 0: the floor then weighs the whole name's keys)
+        weights = rng.choice([0.5, 1.0, 2.0, 2.5, 4.0, 7.25], n) + rng.choice([0.0, 0.0, 0.1], n)
+        parts_weights = np.where(rng.random(n) < 0.3, 0.0, weights * rng.choice([0.2, 0.6, 1.0], n))
+        mask = rng.random(size) < float(rng.choice([0.0, 0.2, 0.9, 1.0])) if trial % 3 else None
+        wanted = int(rng.choice([0, 1, 8, 14, 500]))
+        got = kernels.keep(weights, parts_weights, candidates, mask, search.MIN_WEIGHT_SHARE, wanted)
+        assert got == search._keep(weights, parts_weights, candidates, mask, search.MIN_WEIGHT_SHARE, wanted), trial
+    with pytest.raises(ValueError):  # (a candidate the mask has no place for)
+        kernels.keep(np.ones(1), np.ones(1), np.array([9], np.int32), np.ones(5, bool), 0.6, 3)
+    with pytest.raises(TypeError):  # (a mask is bools)
+        kernels.keep(np.ones(1), np.ones(1), np.array([0], np.int32), np.ones(5, np.int32), 0.6, 3)

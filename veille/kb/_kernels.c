@@ -31,14 +31,46 @@ get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, int wr
         return -1;
     const char *format = view->format ? view->format : "B";
     char last = format[strlen(format) - 1];
-    int ok = view->itemsize == itemsize && (kind == 'd' ? last == 'd' : (last == 'i' || last == 'l'));
+    int ok = view->itemsize == itemsize && (kind == 'i' ? (last == 'i' || last == 'l') : last == kind);
     if (!ok) {
         PyErr_Format(PyExc_TypeError, "%s: expected %s items, got format '%s'", what,
-                     kind == 'd' ? "float64" : "int32", format);
+                     kind == 'd' ? "float64" : kind == 'i' ? "int32" : "bool", format);
         PyBuffer_Release(view);
         return -1;
     }
     return 0;
+}
+
+/* What a function reads: an object's buffer, of items of a size and kind ('i': int32,
+ * 'd': float64, '?': bool). */
+typedef struct {
+    PyObject *obj;
+    Py_ssize_t itemsize;
+    char kind;
+    int writable;
+    const char *what;
+} Want;
+
+/* The buffers of `n` wants into `views`; on failure (an exception set) none is held. */
+static int
+get_arrays(const Want *wants, Py_buffer *views, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (get_array(wants[i].obj, &views[i], wants[i].itemsize, wants[i].kind, wants[i].writable,
+                      wants[i].what) < 0) {
+            while (i-- > 0)
+                PyBuffer_Release(&views[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+release_arrays(Py_buffer *views, int n)
+{
+    for (int i = 0; i < n; i++)
+        PyBuffer_Release(&views[i]);
 }
 
 /* The row sums of the first `columns` columns of a (rows x width) matrix, summed from left to
@@ -367,24 +399,12 @@ credit(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "OnnOOOO!", &postings_obj, &start, &n, &entities_obj, &rows_obj, &weights_obj,
                           &PyList_Type, &credits_obj))
         return NULL;
-    Py_buffer pb, eb, rb, wb;
-    if (get_array(postings_obj, &pb, 4, 'i', 0, "credit: postings") < 0)
+    Want wants[4] = {{postings_obj, 4, 'i', 0, "credit: postings"}, {entities_obj, 4, 'i', 0, "credit: entities"},
+                     {rows_obj, 4, 'i', 0, "credit: rows"}, {weights_obj, 8, 'd', 1, "credit: weights"}};
+    Py_buffer views[4];
+    if (get_arrays(wants, views, 4) < 0)
         return NULL;
-    if (get_array(entities_obj, &eb, 4, 'i', 0, "credit: entities") < 0) {
-        PyBuffer_Release(&pb);
-        return NULL;
-    }
-    if (get_array(rows_obj, &rb, 4, 'i', 0, "credit: rows") < 0) {
-        PyBuffer_Release(&pb);
-        PyBuffer_Release(&eb);
-        return NULL;
-    }
-    if (get_array(weights_obj, &wb, 8, 'd', 1, "credit: weights") < 0) {
-        PyBuffer_Release(&pb);
-        PyBuffer_Release(&eb);
-        PyBuffer_Release(&rb);
-        return NULL;
-    }
+    Py_buffer pb = views[0], eb = views[1], rb = views[2], wb = views[3];
     PyObject *result = NULL;
     const int32_t *postings = (const int32_t *)pb.buf, *entities = (const int32_t *)eb.buf,
                   *rows = (const int32_t *)rb.buf;
@@ -422,10 +442,7 @@ credit(PyObject *self, PyObject *args)
     }
     result = Py_NewRef(Py_None);
 done:
-    PyBuffer_Release(&pb);
-    PyBuffer_Release(&eb);
-    PyBuffer_Release(&rb);
-    PyBuffer_Release(&wb);
+    release_arrays(views, 4);
     return result;
 }
 
@@ -443,13 +460,11 @@ first_common(PyObject *self, PyObject *args)
     Py_ssize_t k;
     if (!PyArg_ParseTuple(args, "OOn", &values_obj, &others_obj, &k))
         return NULL;
-    Py_buffer vb, ob;
-    if (get_array(values_obj, &vb, 4, 'i', 0, "first_common: values") < 0)
+    Want wants[2] = {{values_obj, 4, 'i', 0, "first_common: values"}, {others_obj, 4, 'i', 0, "first_common: others"}};
+    Py_buffer views[2];
+    if (get_arrays(wants, views, 2) < 0)
         return NULL;
-    if (get_array(others_obj, &ob, 4, 'i', 0, "first_common: others") < 0) {
-        PyBuffer_Release(&vb);
-        return NULL;
-    }
+    Py_buffer vb = views[0], ob = views[1];
     const int32_t *values = (const int32_t *)vb.buf, *others = (const int32_t *)ob.buf;
     Py_ssize_t nv = vb.len / 4, no = ob.len / 4, found = 0, at = 0;
     if (k < 0)
@@ -487,8 +502,101 @@ first_common(PyObject *self, PyObject *args)
     result = PyByteArray_FromStringAndSize((const char *)out, found * 4);
 done:
     PyMem_Free(out);
-    PyBuffer_Release(&vb);
-    PyBuffer_Release(&ob);
+    release_arrays(views, 2);
+    return result;
+}
+
+/* -- keep -------------------------------------------------------------------------------- */
+
+/* Whether candidate i ranks before candidate j: the larger weight, then the smaller entity. */
+static inline int
+before(const double *weights, const int32_t *entities, Py_ssize_t i, Py_ssize_t j)
+{
+    return weights[i] > weights[j] || (weights[i] == weights[j] && entities[i] < entities[j]);
+}
+
+PyDoc_STRVAR(keep_doc,
+"keep(weights, parts_weights, candidates, mask, share, wanted) -> list[int]\n\n"
+"Of the ``candidates`` (int32 entity numbers) that ``mask`` lets through (a bool per entity\n"
+"number, or None), ranked by ``weights`` (float64; largest first, ties by entity): those whose\n"
+"floor weight (``parts_weights`` where positive, else ``weights``) is at least ``share`` times\n"
+"the first one's, the first ``wanted`` of them, as entity numbers.");
+
+static PyObject *
+keep(PyObject *self, PyObject *args)
+{
+    PyObject *weights_obj, *parts_obj, *candidates_obj, *mask_obj;
+    double share;
+    Py_ssize_t wanted;
+    if (!PyArg_ParseTuple(args, "OOOOdn", &weights_obj, &parts_obj, &candidates_obj, &mask_obj, &share, &wanted))
+        return NULL;
+    int masked = mask_obj != Py_None, held = masked ? 4 : 3;
+    Want wants[4] = {{weights_obj, 8, 'd', 0, "keep: weights"}, {parts_obj, 8, 'd', 0, "keep: parts_weights"},
+                     {candidates_obj, 4, 'i', 0, "keep: candidates"}, {mask_obj, 1, '?', 0, "keep: mask"}};
+    Py_buffer views[4];
+    if (get_arrays(wants, views, held) < 0)
+        return NULL;
+    Py_buffer wb = views[0], pb = views[1], cb = views[2], mb = masked ? views[3] : views[0];
+    const double *weights = (const double *)wb.buf, *parts = (const double *)pb.buf;
+    const int32_t *entities = (const int32_t *)cb.buf;
+    const unsigned char *mask = masked ? (const unsigned char *)mb.buf : NULL;
+    Py_ssize_t n = cb.len / 4, size = masked ? mb.len : 0, passed = 0, kept = 0;
+    PyObject *result = NULL;
+    Py_ssize_t *through = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Py_ssize_t));
+    Py_ssize_t *top = PyMem_Malloc((size_t)(wanted > 0 ? wanted : 1) * sizeof(Py_ssize_t));
+    if (!through || !top) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (wb.len != n * 8 || pb.len != n * 8) {
+        PyErr_SetString(PyExc_ValueError, "keep: a weight of each candidate");
+        goto done;
+    }
+    /* the candidates the mask lets through, and the first of them */
+    Py_ssize_t best = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (masked) {
+            if (entities[i] < 0 || entities[i] >= size) {
+                PyErr_SetString(PyExc_ValueError, "keep: a candidate past the end of the mask");
+                goto done;
+            }
+            if (!mask[entities[i]])
+                continue;
+        }
+        through[passed++] = i;
+        if (best < 0 || before(weights, entities, i, best))
+            best = i;
+    }
+    if (best >= 0) {
+        double floor = (parts[best] > 0 ? parts[best] : weights[best]) * share;
+        /* the first `wanted` of those over the floor, by insertion into a ranked list */
+        for (Py_ssize_t t = 0; t < passed; t++) {
+            Py_ssize_t i = through[t];
+            if ((parts[i] > 0 ? parts[i] : weights[i]) < floor)
+                continue;
+            if (kept == wanted && (!wanted || !before(weights, entities, i, top[kept - 1])))
+                continue;
+            Py_ssize_t at = kept < wanted ? kept++ : kept - 1;
+            while (at > 0 && before(weights, entities, i, top[at - 1])) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = i;
+        }
+    }
+    result = PyList_New(kept);
+    for (Py_ssize_t t = 0; result && t < kept; t++) {
+        PyObject *entity = PyLong_FromLong(entities[top[t]]);
+        if (!entity) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SET_ITEM(result, t, entity);
+    }
+done:
+    PyMem_Free(through);
+    PyMem_Free(top);
+    release_arrays(views, held);
     return result;
 }
 
@@ -498,6 +606,7 @@ static PyMethodDef methods[] = {
     {"heaviest", heaviest, METH_VARARGS, heaviest_doc},
     {"credit", credit, METH_VARARGS, credit_doc},
     {"first_common", first_common, METH_VARARGS, first_common_doc},
+    {"keep", keep, METH_VARARGS, keep_doc},
     {NULL, NULL, 0, NULL},
 };
 

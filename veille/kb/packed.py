@@ -153,9 +153,18 @@ class Packed:
 def read_packed(db: sqlite3.Connection, meta: dict) -> Packed | None:
     """Read the packed index ``meta`` describes into memory; None when its rows are not what
     ``meta`` says (it must be packed again)."""
-    data = b"".join(chunk for (chunk,) in db.execute("SELECT data FROM kb_packed ORDER BY part"))
-    if len(data) != 4 * meta["total"]:
+    # (each chunk copied into the array as it is read: joined into one string first, the postings
+    # would be copied once more, and as many fresh pages of memory touched)
+    postings = np.empty(meta["total"], dtype="<i4")
+    data = postings.view(np.uint8)
+    at = 0
+    for (chunk,) in db.execute("SELECT data FROM kb_packed ORDER BY part"):
+        if at + len(chunk) > len(data):
+            return None
+        data[at:at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+        at += len(chunk)
+    if at != len(data):
         return None
-    postings = np.frombuffer(data, dtype="<i4")
+    postings.flags.writeable = False  # (shared by every search, and by forked workers)
     return Packed(meta["generation"], postings, meta["entities"], meta["size"],
                   {name: (start, n) for name, (start, n) in meta["filters"].items()})
