@@ -925,3 +925,24 @@ def test_the_last_chunks_of_a_long_list_are_smaller_and_keep_every_name_in_order
 def test_entity_numbers_are_written_as_json_writes_them():
     for numbers in ([], [0], [3, 17, 1_000_000, 2**31 - 1]):
         assert search_module._numbers(numbers) == json.dumps(numbers, separators=(",", ":"))
+
+
+def test_the_entities_two_common_keys_share_are_cached_and_the_cache_kept_small(store, monkeypatch):
+    knowledge = store.knowledge_base()
+    people = [{"id": f"mh{i:02d}", "schema": "Person", "properties": {"name": ["Mohammad Hassan"]}} for i in range(30)]
+    people += [{"id": f"m{i:02d}", "schema": "Person", "properties": {"name": [f"Mohammad Testname{i:02d}"]}}
+               for i in range(30)]
+    people += [{"id": f"h{i:02d}", "schema": "Person", "properties": {"name": [f"Hassan Othername{i:02d}"]}}
+               for i in range(30)]
+    knowledge.load(people, dataset="many")
+    monkeypatch.setattr(search_module, "POSTING_CAP", 10)  # (both words are common: no rare key to start from)
+    searcher = knowledge._searcher
+    first = knowledge.search("Mohammad Hassan", limit=40)
+    assert {c.id for c in first} >= {f"mh{i:02d}" for i in range(30)}
+    cached = dict(searcher._commons)
+    assert cached and all(len(found) for found in cached.values())
+    assert knowledge.search("Mohammad Hassan", limit=40) == first  # (from the cache)
+    monkeypatch.setattr(search_module, "COMMONS_CACHE_SIZE", 0)
+    searcher._trim_caches()  # (between batches: past its size, the cache is emptied)
+    assert not searcher._commons
+    assert knowledge.search("Mohammad Hassan", limit=40) == first

@@ -77,6 +77,9 @@ FUZZY_FACTOR = 0.8
 #: entries of each cache (key counts, vocabulary, typo neighbours) past which it is emptied
 #: (before the next batch)
 CACHE_SIZE = 200_000
+#: entries of the cache of the entities two common keys share, past which it is emptied (200
+#: entity numbers each: a cache of CACHE_SIZE of them would hold 160 MB)
+COMMONS_CACHE_SIZE = 20_000
 #: KiB of SQLite's page cache for a searching connection (the default, 2 MB, keeps too little
 #: of the key-count and typo indexes: their look-ups cost a third more)
 PAGE_CACHE_KB = 65536
@@ -503,9 +506,11 @@ class Searcher:
         if len(self._counts) > CACHE_SIZE:
             self._counts.clear()
             self._starts.clear()
-        for cache in (self._vocabulary, self._near, self._commons):
+        for cache in (self._vocabulary, self._near):
             if len(cache) > CACHE_SIZE:
                 cache.clear()
+        if len(self._commons) > COMMONS_CACHE_SIZE:
+            self._commons.clear()
 
     def _common(self, seed: str, other: str) -> np.ndarray:
         """The first CANDIDATES entities having both keys (``_first_common``: a hundred
