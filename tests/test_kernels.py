@@ -75,6 +75,8 @@ def test_row_sums_are_numpys():
             assert search._row_sums(weights, columns).tobytes() == got.tobytes()  # (what the search calls)
     with pytest.raises(ValueError):
         kernels.row_sums(np.zeros((3, 8)), 8, 8)  # (NumPy sums 8 or more pairwise: not the kernel's job)
+    with pytest.raises(ValueError):
+        kernels.row_sums(np.zeros(7), 2, 1)  # (not rows of 2)
 
 
 def test_heaviest_rows_are_numpys():

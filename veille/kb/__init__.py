@@ -810,21 +810,23 @@ class KnowledgeBase:
         # forked workers share this process's objects until they write to them: the garbage
         # collector of a worker would (it marks every object it visits), copying the whole heap
         gc.freeze()
-        # (the collector paused while the results come in: they are rows by the ten thousand, and
-        # make no reference cycles)
-        with collector.paused():
-            pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
-                                       initargs=(self.store.location,))
-            try:
-                out: list[list[Candidate]] = []
-                for hits in pool.map(_search_worker, chunks, [options] * len(chunks)):
-                    out += search_candidates(hits)  # (each chunk as it comes, while the workers search on)
-                return out
-            finally:
-                # not waiting for the workers to exit (tearing down their memory takes a tenth of
-                # a second): every result is in, or the search failed
-                pool.shutdown(wait=False, cancel_futures=True)
-                gc.unfreeze()
+        try:
+            # (the collector paused while the results come in: they are rows by the ten thousand,
+            # and make no reference cycles)
+            with collector.paused():
+                pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
+                                           initargs=(self.store.location,))
+                try:
+                    out: list[list[Candidate]] = []
+                    for hits in pool.map(_search_worker, chunks, [options] * len(chunks)):
+                        out += search_candidates(hits)  # (each chunk as it comes, while the workers search on)
+                    return out
+                finally:
+                    # not waiting for the workers to exit (tearing down their memory takes a tenth
+                    # of a second): every result is in, or the search failed
+                    pool.shutdown(wait=False, cancel_futures=True)
+        finally:
+            gc.unfreeze()
 
     def _query_schema(self, schema: str | None) -> str | None:
         if schema is None or not schema.strip():

@@ -29,7 +29,7 @@ get_array(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, char kind, int wr
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0)
         return -1;
-    const char *format = view->format ? view->format : "B";
+    const char *format = view->format && *view->format ? view->format : "B"; /* (NULL: bytes) */
     char last = format[strlen(format) - 1];
     int ok = view->itemsize == itemsize && (kind == 'i' ? (last == 'i' || last == 'l') : last == kind);
     if (!ok) {
@@ -306,6 +306,11 @@ row_sums(PyObject *self, PyObject *args)
     if (get_array(weights_obj, &wb, 8, 'd', 0, "row_sums: weights") < 0)
         return NULL;
     Py_ssize_t rows = wb.len / 8 / width;
+    if (rows * width * 8 != wb.len) {
+        PyErr_SetString(PyExc_ValueError, "row_sums: weights are not rows of `width` numbers");
+        PyBuffer_Release(&wb);
+        return NULL;
+    }
     PyObject *out = PyByteArray_FromStringAndSize(NULL, rows * 8);
     if (out)
         row_sums_into((const double *)wb.buf, rows, width, columns, (double *)PyByteArray_AS_STRING(out));
