@@ -58,11 +58,11 @@ def test_gather_merges_posting_lists_as_numpy_does():
         cap = int(rng.choice([5, 50, 200]))
         found, cells = kernels.gather(postings, spans, width, cap)
         entities, weights = np.frombuffer(found, np.int32), np.frombuffer(cells).reshape(-1, width)
-        wanted = _reference_cut(*search._gather(postings, spans, width), cap)
+        wanted = _reference_cut(*search._gather_numpy(postings, spans, width), cap)
         assert np.array_equal(entities, wanted[0]), trial
         assert weights.tobytes() == wanted[1].tobytes(), trial
         uncut = kernels.gather(postings, spans, width, 0)  # (no cut)
-        assert bytes(uncut[0]) == search._gather(postings, spans, width)[0].tobytes()
+        assert bytes(uncut[0]) == search._gather_numpy(postings, spans, width)[0].tobytes()
 
 
 def test_row_sums_are_numpys():
@@ -86,7 +86,7 @@ def test_heaviest_rows_are_numpys():
         totals = rng.choice([0.5, 1.0, 2.0, 2.5, 3.25, 7.0], n) if trial % 2 else rng.random(n) * 9
         split = int(rng.integers(0, n + 1))
         got = np.frombuffer(kernels.heaviest(totals, split, search.CANDIDATES, search.CREDITED), np.int32)
-        wanted = search._heaviest_rows(totals, split)
+        wanted = search._heaviest_numpy(totals, split)
         # (the same rows: in which order they are credited does not matter)
         assert sorted(got.tolist()) == sorted(wanted.tolist()), trial
 
@@ -101,11 +101,10 @@ def test_credit_raises_the_weights_numpy_raises():
         rng.shuffle(entities)  # (seeded candidates come after the others: not in entity order)
         weights = np.ascontiguousarray(rng.choice([0.0, 0.9, 2.0, 3.5], (len(entities), width)))
         rows = np.unique(rng.integers(0, len(entities), int(rng.integers(0, len(entities) + 1)))).astype(np.int32)
-        lists = [(postings[start:start + n], [(int(rng.integers(0, width)), w) for w in _weights(rng, 2)])
-                 for start, n in where]
+        lists = [(start, n, [(int(rng.integers(0, width)), w) for w in _weights(rng, 2)]) for start, n in where]
         wanted = weights.copy()
-        search._credit(entities, wanted, rows, lists)
-        for (start, n), (_, credits) in zip(where, lists, strict=True):
+        search._credit_numpy(postings, lists, entities, wanted, rows)
+        for start, n, credits in lists:
             kernels.credit(postings, start, n, entities, rows, weights, credits)
         assert weights.tobytes() == wanted.tobytes(), trial
 
@@ -118,7 +117,7 @@ def test_first_common_is_numpys():
         values, others = postings[a:a + na], postings[b:b + nb]
         k = int(rng.choice([0, 1, 7, 200]))
         got = np.frombuffer(kernels.first_common(values, others, k), np.int32)
-        assert np.array_equal(got, search._first_common(values, others, k)), trial
+        assert np.array_equal(got, search._first_common_numpy(values, others, k)), trial
         assert np.array_equal(np.frombuffer(kernels.first_common(values, values, k), np.int32), values[:k])
 
 
@@ -149,7 +148,7 @@ def test_keep_ranks_filters_and_floors_as_numpy_does():
         mask = rng.random(size) < float(rng.choice([0.0, 0.2, 0.9, 1.0])) if trial % 3 else None
         wanted = int(rng.choice([0, 1, 8, 14, 500]))
         got = kernels.keep(weights, parts_weights, candidates, mask, search.MIN_WEIGHT_SHARE, wanted)
-        assert got == search._keep(weights, parts_weights, candidates, mask, search.MIN_WEIGHT_SHARE, wanted), trial
+        assert got == search._keep_numpy(weights, parts_weights, candidates, mask, search.MIN_WEIGHT_SHARE, wanted), trial
     with pytest.raises(ValueError):  # (a candidate the mask has no place for)
         kernels.keep(np.ones(1), np.ones(1), np.array([9], np.int32), np.ones(5, bool), 0.6, 3)
     with pytest.raises(TypeError):  # (a mask is bools)

@@ -370,15 +370,9 @@ class Searcher:
         if len(entities) > 1 and by_key:
             # credit the common keys to the CREDITED heaviest candidates found by rare keys, and
             # those tied with the last of them (CANDIDATES at most); the same of the seeded ones
-            totals = _row_sums(weights)
-            if _KERNELS is not None:
-                heaviest = np.frombuffer(_KERNELS.heaviest(totals, found_by_rare, CANDIDATES, CREDITED), np.int32)
-                for key, credits in by_key.items():
-                    _KERNELS.credit(packed.postings, self._starts[key], self._counts[key], entities, heaviest,
-                                    weights, credits)
-            else:
-                _credit(entities, weights, _heaviest_rows(totals, found_by_rare),
-                        [(self._postings(key), credits) for key, credits in by_key.items()])
+            heaviest = _heaviest_rows(_row_sums(weights), found_by_rare)
+            lists = [(self._starts[key], self._counts[key], credits) for key, credits in by_key.items()]
+            _credit(packed.postings, lists, entities, weights, heaviest)
         q.candidates = entities
         q.weights = _row_sums(weights)
         q.parts_weights = _row_sums(weights, len(q.parts_groups))
@@ -422,10 +416,7 @@ class Searcher:
         for q in queries:
             if not len(q.candidates):
                 continue
-            if _KERNELS is not None:
-                q.kept = _KERNELS.keep(q.weights, q.parts_weights, q.candidates, mask, MIN_WEIGHT_SHARE, wanted)
-            else:
-                q.kept = _keep(q.weights, q.parts_weights, q.candidates, mask, MIN_WEIGHT_SHARE, wanted)
+            q.kept = _keep(q.weights, q.parts_weights, q.candidates, mask, MIN_WEIGHT_SHARE, wanted)
 
     def _score(self, queries: list[_Query], threshold: float, limit: int) -> list[list[Hit]]:
         """Score the names of each name's candidates kept; read the rows of those at
@@ -517,10 +508,8 @@ class Searcher:
         microseconds for two long lists; a common first name and surname make many queries)."""
         found = self._commons.get((seed, other))
         if found is None:
-            values, others = self._postings(seed), self._postings(other)
-            found = self._commons[(seed, other)] = (
-                np.frombuffer(_KERNELS.first_common(values, others, CANDIDATES), np.int32) if _KERNELS is not None
-                else _first_common(values, others, CANDIDATES))
+            found = self._commons[(seed, other)] = _first_common(self._postings(seed), self._postings(other),
+                                                                 CANDIDATES)
         return found
 
     def _lookup_counts(self, keys: Iterable[str]) -> None:
@@ -650,19 +639,20 @@ def _row_sums(weights: np.ndarray, columns: int | None = None) -> np.ndarray:
 def _gathered(postings: np.ndarray, spans: list[tuple[int, int, int, float]], width: int) -> tuple[np.ndarray, np.ndarray]:
     """The entities of the posting lists ``spans`` ((start, n, group, weight) each), ascending,
     with their weights (the best of each group they have a list of), CANDIDATES at most: those
-    of the largest summed weights, ties by entity (the kernels' ``gather``, or ``_gather``)."""
+    of the largest summed weights, ties by entity (the kernels' ``gather``, or ``_gather_numpy``)."""
     if _KERNELS is not None:
         found, cells = _KERNELS.gather(postings, spans, width, CANDIDATES if width < 8 else 0)
         entities, weights = np.frombuffer(found, np.int32), np.frombuffer(cells).reshape(-1, width)
     else:
-        entities, weights = _gather(postings, spans, width)
+        entities, weights = _gather_numpy(postings, spans, width)
     if len(entities) > CANDIDATES:  # (the kernel keeps the best of fewer than 8 columns only)
         kept = np.sort(_ranked(_row_sums(weights))[:CANDIDATES])
         entities, weights = entities[kept], weights[kept]
     return entities, weights
 
 
-def _gather(postings: np.ndarray, spans: list[tuple[int, int, int, float]], width: int) -> tuple[np.ndarray, np.ndarray]:
+def _gather_numpy(postings: np.ndarray, spans: list[tuple[int, int, int, float]],
+                  width: int) -> tuple[np.ndarray, np.ndarray]:
     """The kernels' ``gather`` without its cut, in NumPy (the reference)."""
     lists = [postings[start:start + n] for start, n, _, _ in spans]
     lengths = [len(p) for p in lists]
@@ -676,8 +666,16 @@ def _gather(postings: np.ndarray, spans: list[tuple[int, int, int, float]], widt
 
 def _keep(weights: np.ndarray, parts_weights: np.ndarray, candidates: np.ndarray, mask: np.ndarray | None,
           share: float, wanted: int) -> list[int]:
-    """The ``wanted`` best ``candidates`` that ``mask`` lets through, none under ``share`` of
-    the best one's weight: the kernels' ``keep``, in NumPy (the reference)."""
+    """The ``wanted`` best ``candidates`` (by weight, ties by entity) that ``mask`` lets through,
+    none under ``share`` of the best one's weight (the kernels' ``keep``, or ``_keep_numpy``)."""
+    if _KERNELS is not None:
+        return _KERNELS.keep(weights, parts_weights, candidates, mask, share, wanted)
+    return _keep_numpy(weights, parts_weights, candidates, mask, share, wanted)
+
+
+def _keep_numpy(weights: np.ndarray, parts_weights: np.ndarray, candidates: np.ndarray, mask: np.ndarray | None,
+                share: float, wanted: int) -> list[int]:
+    """``_keep`` in NumPy (the reference)."""
     ranked = _ranked(weights, candidates)
     if mask is not None:
         ranked = ranked[mask[candidates[ranked]]]
@@ -693,18 +691,36 @@ def _keep(weights: np.ndarray, parts_weights: np.ndarray, candidates: np.ndarray
 
 def _heaviest_rows(totals: np.ndarray, split: int) -> np.ndarray:
     """``_heaviest`` of the rows before ``split`` (found by rare keys) and of those after it
-    (seeded): the kernels' ``heaviest``, in NumPy (the reference)."""
+    (seeded), in any order (the kernels' ``heaviest``, or ``_heaviest_numpy``)."""
+    if _KERNELS is not None:
+        return np.frombuffer(_KERNELS.heaviest(totals, split, CANDIDATES, CREDITED), np.int32)
+    return _heaviest_numpy(totals, split)
+
+
+def _heaviest_numpy(totals: np.ndarray, split: int) -> np.ndarray:
+    """``_heaviest_rows`` in NumPy (the reference)."""
     rows = np.arange(len(totals))
     return np.concatenate([_heaviest(rows[:split], totals), _heaviest(rows[split:], totals)])
 
 
-def _credit(entities: np.ndarray, weights: np.ndarray, heaviest: np.ndarray,
-            lists: list[tuple[np.ndarray, list[tuple[int, float]]]]) -> None:
-    """Raise the weights of the ``heaviest`` rows whose entity is in each posting list to what
-    the list credits ((group, weight) each): the kernels' ``credit``, in NumPy (the reference)."""
+def _credit(postings: np.ndarray, lists: list[tuple[int, int, list[tuple[int, float]]]], entities: np.ndarray,
+            weights: np.ndarray, heaviest: np.ndarray) -> None:
+    """Raise the weights of the ``heaviest`` rows whose entity is in each posting list of
+    ``lists`` ((start, n, credits) each) to what the list credits ((group, weight) each), in
+    place (the kernels' ``credit``, or ``_credit_numpy``)."""
+    if _KERNELS is None:
+        _credit_numpy(postings, lists, entities, weights, heaviest)
+        return
+    for start, n, credits in lists:
+        _KERNELS.credit(postings, start, n, entities, heaviest, weights, credits)
+
+
+def _credit_numpy(postings: np.ndarray, lists: list[tuple[int, int, list[tuple[int, float]]]],
+                  entities: np.ndarray, weights: np.ndarray, heaviest: np.ndarray) -> None:
+    """``_credit`` in NumPy (the reference)."""
     mine = entities[heaviest]
-    for postings, credits in lists:
-        having = heaviest[_contains(postings, mine)]
+    for start, n, credits in lists:
+        having = heaviest[_contains(postings[start:start + n], mine)]
         for g, w in credits:  # (``having``: distinct rows)
             column = weights[:, g]
             column[having] = np.maximum(column[having], w)
@@ -732,9 +748,17 @@ def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _first_common(values: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
-    """The first ``k`` of ``values`` that are in ``others`` (both ascending), looked up in
-    growing chunks: two long lists ("ivanov" and the sound of "sergei": tens of thousands of
-    entities each) have their first ``k`` in common long before their ends."""
+    """The first ``k`` of ``values`` that are in ``others`` (both ascending): two long lists
+    ("ivanov" and the sound of "sergei": tens of thousands of entities each) have their first
+    ``k`` in common long before their ends (the kernels' ``first_common``, or
+    ``_first_common_numpy``)."""
+    if _KERNELS is not None:
+        return np.frombuffer(_KERNELS.first_common(values, others, k), np.int32)
+    return _first_common_numpy(values, others, k)
+
+
+def _first_common_numpy(values: np.ndarray, others: np.ndarray, k: int) -> np.ndarray:
+    """``_first_common`` in NumPy (the reference), looked up in growing chunks."""
     found: list[np.ndarray] = []
     have = start = 0
     chunk = 4 * k
