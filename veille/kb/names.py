@@ -56,7 +56,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from json.decoder import JSONDecoder
+from typing import Any, Final
 
 from rapidfuzz.distance import OSA, JaroWinkler
 from rigour.names import NameTypeTag, analyze_names, extract_org_types
@@ -86,41 +87,48 @@ class NameMatch:
 
 # --- reading a name ------------------------------------------------------------------------
 
+# (module constants and caches are ``Final``: see veille.kb.search)
+
 # token kinds
-_NAME, _INITIAL, _PARTICLE, _LEGAL, _GENERIC, _NUMBER = range(6)
+_NAME: Final = 0
+_INITIAL: Final = 1
+_PARTICLE: Final = 2
+_LEGAL: Final = 3
+_GENERIC: Final = 4
+_NUMBER: Final = 5
 
 # Particles of person names: no identity, skipped when unmatched. Hand-written because rigour's
 # stopword list is made for organisation names and free text: it holds "un", "a", "y", "es"...,
 # which are name parts (Kim Jong Un) or initials, and it lacks "bin" and "ibn".
-_PARTICLES = frozenset(
+_PARTICLES: Final = frozenset(
     "al el ul bin ben ibn bint binti de del della der den di da das dos do du la le van von zu y "
     "e af ter ten".split()
 )
 
 # Symbol categories kept for token equivalence (INITIAL is the scorer's business).
-_SYMBOL_CATEGORIES = frozenset({"NAME", "NICK", "SYMBOL", "NUM", "ORGCLS", "LOC", "DOMAIN"})
+_SYMBOL_CATEGORIES: Final = frozenset({"NAME", "NICK", "SYMBOL", "NUM", "ORGCLS", "LOC", "DOMAIN"})
 # organisation words that are not distinctive ("Company", "Group", "Bank", "International")
-_GENERIC_CATEGORIES = frozenset({"SYMBOL", "DOMAIN"})
+_GENERIC_CATEGORIES: Final = frozenset({"SYMBOL", "DOMAIN"})
 
 # Digits typed for look-alike letters inside a word ("I9or Sech1n"). Hand-written: rigour's
 # confusable costs live inside compare_parts and are not exposed as a mapping.
-_LEET = str.maketrans("0134579", "oieastg")
-_LEET_RE = re.compile(r"(?<=[a-z])[0134579](?=[a-z])")
+_LEET: Final = str.maketrans("0134579", "oieastg")
+_LEET_RE: Final = re.compile(r"(?<=[a-z])[0134579](?=[a-z])")
 # Roman numerals of series ("Fund XI"); rigour reads some ("VII") but not all ("XI")
-_ROMAN = re.compile(r"^(?=[ivx])x{0,3}(ix|iv|v?i{0,3})$")
+_ROMAN: Final = re.compile(r"^(?=[ivx])x{0,3}(ix|iv|v?i{0,3})$")
 
-_HANGUL_WORD = re.compile(r"[\uac00-\ud7a3]{2,5}")
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
+_HANGUL_WORD: Final = re.compile(r"[\uac00-\ud7a3]{2,5}")
+_HAN_WORD: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,4}")
 # Hand-written: rigour's tokenizer keeps the Arabic article "ال" glued to the word it defines
-_ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{3})")
-_INTERPUNCT = ("·", "・", "‧", "•")
-_ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})  # scripts without short vowels
-_SYLLABIC = frozenset({"Hangul", "Han"})  # scripts whose names are split into syllables
+_ARABIC_ARTICLE: Final = re.compile(r"(?<![\u0600-\u06ff])\u0627\u0644(?=[\u0600-\u06ff]{3})")
+_INTERPUNCT: Final = ("·", "・", "‧", "•")
+_ABJADS: Final = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})  # scripts without short vowels
+_SYLLABIC: Final = frozenset({"Hangul", "Han"})  # scripts whose names are split into syllables
 
-_SYMBOLS = True  # tag name parts with rigour's symbols (False: to measure what they are worth)
-_TAGS = {"PER": NameTypeTag.PER, "ORG": NameTypeTag.ORG, "OBJ": NameTypeTag.OBJ}
+_SYMBOLS: Final = True  # tag name parts with rigour's symbols (False: to measure what they are worth)
+_TAGS: Final = {"PER": NameTypeTag.PER, "ORG": NameTypeTag.ORG, "OBJ": NameTypeTag.OBJ}
 # FollowTheMoney schemata → kind of name; others (LegalEntity, none) are read from the names
-_SCHEMA_KINDS = {
+_SCHEMA_KINDS: Final = {
     "Person": "PER",
     "Organization": "ORG", "Company": "ORG", "PublicBody": "ORG",
     "Vessel": "OBJ", "Airplane": "OBJ", "Vehicle": "OBJ",
@@ -158,7 +166,7 @@ class _Tok:
         return f"_Tok({self.text!r}, {self.form!r}, kind={self.kind}, weight={self.weight})"
 
 
-_TOKENS: dict[tuple, _Tok] = {}
+_TOKENS: Final[dict[tuple, _Tok]] = {}
 
 
 def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float, script: str,
@@ -183,14 +191,16 @@ def _token(text: str, form: str, syms: frozenset[str], kind: int, weight: float,
 # Mouammar), levelled to one spelling. Hand-written: rigour transliterates scripts to Latin,
 # but has nothing to relate two Latin spellings made by different conventions. An English
 # "ch" is a German "tsch" but a German "ch" is an English "kh": both readings are kept.
-_LOOSE_RULES = (("tsch", "C"), ("tch", "C"), ("dsch", "J"), ("dzh", "J"), ("sch", "S"), ("sh", "S"), ("zh", "S"),
-                ("kh", "H"), ("gh", "G"), ("dh", "D"), ("th", "T"), ("ph", "F"), ("ou", "U"), ("oo", "U"),
-                ("ck", "K"), ("w", "V"), ("y", "I"), ("j", "I"), ("q", "K"), ("z", "S"), ("x", "KS"))
-# the rules before "ch" (which is read both ways), those after it, and the single letters in one
-# pass (after the others: they write capitals only, which no rule reads)
-_LOOSE_FIRST = _LOOSE_RULES[:8]
-_LOOSE_THEN = tuple((old, new) for old, new in _LOOSE_RULES[8:] if len(old) > 1)
-_LOOSE_LETTERS = str.maketrans({old: new for old, new in _LOOSE_RULES[8:] if len(old) == 1})
+_LOOSE_RULES: Final = (
+    ("tsch", "C"), ("tch", "C"), ("dsch", "J"), ("dzh", "J"), ("sch", "S"), ("sh", "S"), ("zh", "S"), ("kh", "H"),
+    ("gh", "G"), ("dh", "D"), ("th", "T"), ("ph", "F"), ("ou", "U"), ("oo", "U"), ("ck", "K"), ("w", "V"), ("y", "I"),
+    ("j", "I"), ("q", "K"), ("z", "S"), ("x", "KS"))
+# the rules before "ch" (which is read both ways), those after it, and the letters for one letter
+# in one pass (after the others: they write capitals only, which no rule reads; a table of single
+# letters only, which ``str.translate`` applies several times as fast)
+_LOOSE_FIRST: Final = _LOOSE_RULES[:8]
+_LOOSE_THEN: Final = tuple((old, new) for old, new in _LOOSE_RULES[8:] if len(old) > 1 or len(new) > 1)
+_LOOSE_LETTERS: Final = str.maketrans({old: new for old, new in _LOOSE_RULES[8:] if len(old) == len(new) == 1})
 
 
 @lru_cache(maxsize=100_000)
@@ -348,8 +358,8 @@ def _analyse(name: str, kind: str, tagged: bool = True) -> _Name:
     return _make_name(kind, tuple(toks), tuple((a, b, frozenset(s)) for (a, b), s in multi.items()))
 
 
-_NOTHING: frozenset[str] = frozenset()
-_SCRIPT_SETS: dict[frozenset[str], frozenset[str]] = {}
+_NOTHING: Final[frozenset[str]] = frozenset()
+_SCRIPT_SETS: Final[dict[frozenset[str], frozenset[str]]] = {}
 
 
 def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...]) -> _Name:
@@ -378,8 +388,8 @@ def read_name(name: str, schema: str | None = None) -> _Name:
 # per part (``_LOADED``, by that JSON text), and a part new to the process is decoded once,
 # without computing anything. Hand-written rather than one JSON document, which costs a search
 # about a tenth of its time to decode and rebuild tokens from on every candidate name scored.
-_FIELDS = "\x1e"
-_PARTS = "\x1f"
+_FIELDS: Final = "\x1e"
+_PARTS: Final = "\x1f"
 
 
 def dump_name(parsed: _Name) -> str:
@@ -417,11 +427,25 @@ def load_name(text: str) -> _Name:
 
 def _stored_token(part: str) -> _Tok:
     """A token stored by ``dump_name``."""
-    text, form, syms, kind, weight, script, phon, loose = json.loads(part)
+    text, form, syms, kind, weight, script, phon, loose = _json_value(part)
     return _token(text, form, frozenset(syms), kind, weight, script, (phon, tuple(loose)))
 
 
-_LOADED: dict[str, _Tok] = {}  # tokens by their stored text (``load_name``)
+_LOADED: Final[dict[str, _Tok]] = {}  # tokens by their stored text (``load_name``)
+# (json's C scanner: what ``JSONDecoder.raw_decode`` calls; not in the type stubs)
+_SCAN_JSON: Final[Callable[[str, int], tuple[Any, int]]] = JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _json_value(text: str) -> Any:
+    """``json.loads`` of a text ``dump_name`` wrote: its C scanner called directly, without the
+    Python layers around it (a third of the time for a stored token, thousands per search)."""
+    try:
+        value, end = _SCAN_JSON(text, 0)
+    except StopIteration:  # (how the scanner says there is no value at 0)
+        end = -1
+    if end != len(text):
+        raise ValueError(f"not one JSON value: {text[:80]!r}")
+    return value
 
 
 def vocabulary(parsed: _Name) -> dict[str, frozenset[str]]:
@@ -477,7 +501,7 @@ def tokens(name: str) -> list[str]:
 
 # --- blocking -----------------------------------------------------------------------------
 
-_MAX_NAME_SYMBOLS = 12  # a syllable like "jeong" has dozens of name ids: none of them selective
+_MAX_NAME_SYMBOLS: Final = 12  # a syllable like "jeong" has dozens of name ids: none of them selective
 
 
 def _token_keys(t: _Tok) -> set[str]:
@@ -546,27 +570,29 @@ def blocking_keys(name: str, schema: str | None = None) -> set[str]:
 # --- scoring --------------------------------------------------------------------------------
 
 # how a token pair matched
-_EXACT, _SYMBOL, _PHONETIC, _TYPO, _INITIAL_OF, _SCRIPT, _WEAK, _JOINED = (
-    "exact", "symbol", "phonetic", "typo", "initial", "script", "weak", "joined")
+_EXACT: Final = "exact"
+_SYMBOL: Final = "symbol"
+_PHONETIC: Final = "phonetic"
+_TYPO: Final = "typo"
+_INITIAL_OF: Final = "initial"
+_SCRIPT: Final = "script"
+_WEAK: Final = "weak"
+_JOINED: Final = "joined"
 
-_PAIR_MIN = 0.62  # below this two tokens are different words
-_SURE = 0.85  # at or above this they are surely the same word
-_SUBSTITUTED = 0.3  # cost of a name part with no counterpart on either side
+_PAIR_MIN: Final = 0.62  # below this two tokens are different words
+_SURE: Final = 0.85  # at or above this they are surely the same word
+_SUBSTITUTED: Final = 0.3  # cost of a name part with no counterpart on either side
 
 
-_VOWELS = str.maketrans("", "", "aeiouyw")
-_LONE_H = re.compile(r"(?<![kstdgcz])h")
-_DOUBLES = re.compile(r"(.)\1+")
+_VOWELS: Final = str.maketrans("", "", "aeiouyw")
+_LONE_H: Final = re.compile(r"(?<![kstdgcz])h")
 
 
 def _undouble(text: str) -> str:
-    """Doubled letters written once ("mohammmed" → "mohamed"). The replacement is a function:
-    a template ("\\1") costs three times as much per call before Python 3.12."""
-    return _DOUBLES.sub(_first_group, text)
-
-
-def _first_group(m: re.Match[str]) -> str:
-    return m.group(1)
+    """Doubled letters written once ("mohammmed" → "mohamed"). A loop rather than a regular
+    expression's substitution (``(.)\\1+``), which costs ten times as much on a short word."""
+    kept = [ch for i, ch in enumerate(text) if i == 0 or ch != text[i - 1] or ch == "\n"]
+    return text if len(kept) == len(text) else "".join(kept)
 
 
 @lru_cache(maxsize=100_000)
@@ -587,14 +613,19 @@ def spelling_similarity(a: str, b: str) -> float:
     return score
 
 
+# (the functions themselves: compiled, a call through their class looks each up first)
+_osa_distance: Final = OSA.distance
+_jaro_winkler: Final = JaroWinkler.similarity
+
+
 def _string_sim(a: str, b: str) -> float:
     # Jaro-Winkler forgives a shared prefix too much ("Lind" ~ "Lindemann"); edit distance is
     # harsh on short tokens ("Mosk" ~ "Musk"): blend them
-    return 0.6 * (1.0 - OSA.distance(a, b) / max(len(a), len(b))) + 0.4 * JaroWinkler.similarity(a, b)
+    return 0.6 * (1.0 - _osa_distance(a, b) / max(len(a), len(b))) + 0.4 * _jaro_winkler(a, b)
 
 
-_SIMS: dict[tuple[_Tok, _Tok], tuple[float, str]] = {}
-_UNLIKE = (0.0, _WEAK)  # two tokens with nothing alike (see _align)
+_SIMS: Final[dict[tuple[_Tok, _Tok], tuple[float, str]]] = {}
+_UNLIKE: Final = (0.0, _WEAK)  # two tokens with nothing alike (see _align)
 
 
 def _sim(a: _Tok, b: _Tok) -> tuple[float, str]:
@@ -637,11 +668,11 @@ def _token_sim(a: _Tok, b: _Tok) -> tuple[float, str]:
         if ta or tb:
             return 0.0, _WEAK
         return _string_sim(a.form, b.form), _TYPO
-    dist = OSA.distance(ta, tb)
+    dist = _osa_distance(ta, tb)
     lev = 1.0 - dist / max(len(ta), len(tb))
     if lev < 0.3 and a.abjad == b.abjad:
         return 0.0, _WEAK  # even a perfect Jaro-Winkler would not lift it to a pair
-    score = 0.6 * lev + 0.4 * JaroWinkler.similarity(ta, tb)
+    score = 0.6 * lev + 0.4 * _jaro_winkler(ta, tb)
     how = _TYPO
     if score < 0.9 and dist <= 2 and len(a.phon) >= 2 and a.phon == b.phon and ta[0] == tb[0]:
         score, how = 0.9, _PHONETIC
@@ -752,7 +783,7 @@ def _may_join(toks: tuple[_Tok, ...], other: tuple[_Tok, ...]) -> bool:
     return False
 
 
-_RUNS: dict[tuple[_Tok, ...], dict[str, set[int]]] = {}
+_RUNS: Final[dict[tuple[_Tok, ...], dict[str, set[int]]]] = {}
 
 
 def _runs(toks: tuple[_Tok, ...]) -> dict[str, set[int]]:
@@ -887,7 +918,7 @@ def _phrase_merge(na: _Name, nb: _Name) -> tuple[list[_Tok], list[_Tok]]:
     return [t for t in qa if t is not None], [t for t in qb if t is not None]
 
 
-_ACRONYM = 0.85  # "NATO" for "North Atlantic Treaty Organization": likely, yet acronyms are ambiguous
+_ACRONYM: Final = 0.85  # "NATO" for "North Atlantic Treaty Organization": likely, yet acronyms are ambiguous
 
 
 def _is_acronym(short: _Name, full: _Name) -> bool:
@@ -1143,7 +1174,7 @@ def clear_caches() -> None:
     _LOADED.clear()
 
 
-_SCRIPT_SAMPLES = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")
+_SCRIPT_SAMPLES: Final = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")
 
 
 def warm_up(background: bool = False) -> threading.Thread | None:

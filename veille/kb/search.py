@@ -35,7 +35,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -46,69 +46,73 @@ from veille.kb.packed import Packed, packed_meta, read_packed
 if TYPE_CHECKING:
     from veille.kb import Candidate, KnowledgeBase
 
+# Module constants are ``Final``: compiled by mypyc, a ``Final`` name is a constant or a C variable,
+# any other a look-up in the module's dictionary at each use (thousands per name searched). Those
+# the tests set lower are not.
+
 #: names searched together (one SQL statement per step for all of them)
-BATCH = 256
+BATCH: Final = 256
 #: a key shared by more entities than this only re-weights candidates found by rarer keys
-POSTING_CAP = 250
+POSTING_CAP = 250  # (not Final: tests set it lower, as COMMONS_CACHE_SIZE)
 #: candidates taken from the index per name, before weighing and filtering them
-CANDIDATES = 200
+CANDIDATES = 200  # (not Final, as POSTING_CAP)
 #: candidates credited with the name's common keys, the heaviest by rare keys first
-CREDITED = 40
+CREDITED: Final = 40
 #: a candidate whose key weight is under this share of the best one's is not scored
-MIN_WEIGHT_SHARE = 0.6
+MIN_WEIGHT_SHARE: Final = 0.6
 #: candidates scored with ``score_read`` per name: this many, or ``limit`` + half of it
-MIN_SCORED = 8
+MIN_SCORED: Final = 8
 #: names of one candidate scored, those sharing the most keys with the query first
-NAMES_SCORED = 3
+NAMES_SCORED: Final = 3
 #: a weak alias ("weakAlias", "abbreviation") scores this much of its match
-WEAK_FACTOR = 0.9
+WEAK_FACTOR: Final = 0.9
 #: a query word missing from the index is looked up among index words this long or longer...
-FUZZY_MIN_LENGTH = 4
+FUZZY_MIN_LENGTH: Final = 4
 #: ... and this long or shorter (index words longer than this get no deletion variants)...
-FUZZY_MAX_LENGTH = 24
+FUZZY_MAX_LENGTH: Final = 24
 #: ... at most this many of them (the most alike)...
-FUZZY_KEYS = 12
+FUZZY_KEYS: Final = 12
 #: ... and a word the index has for this many entities or fewer is looked up too...
-RARE_WORD = 2
+RARE_WORD: Final = 2
 #: ... and a rare word whose neighbours are this many times as common is read as a typo of them
-TYPO_RATIO = 20
+TYPO_RATIO: Final = 20
 #: ... each neighbour weighing this share of the rarity of the most common of them
-FUZZY_FACTOR = 0.8
+FUZZY_FACTOR: Final = 0.8
 #: entries of each cache (key counts, vocabulary, typo neighbours) past which it is emptied
 #: (before the next batch)
-CACHE_SIZE = 200_000
+CACHE_SIZE: Final = 200_000
 #: entries of the cache of the entities two common keys share, past which it is emptied (200
 #: entity numbers each: a cache of CACHE_SIZE of them would hold 160 MB)
 COMMONS_CACHE_SIZE = 20_000
 #: KiB of SQLite's page cache for a searching connection (the default, 2 MB, keeps too little
 #: of the key-count and typo indexes: their look-ups cost a third more)
-PAGE_CACHE_KB = 65536
+PAGE_CACHE_KB: Final = 65536
 #: bytes of the database a searching connection reads through memory mapping (SQLite's
 #: ``mmap_size``; SQLite caps it, at 2 GB in Python's build). A search reads rows scattered
 #: over the whole database, most of them in no cache; read by a system call each, a row cost
 #: twice as much on this project's virtual machines (13 µs, 6.5 µs mapped), a sixth of a
 #: search. The pages mapped are the system's file cache, which reading them by system calls
 #: fills as much: they count in the process's resident memory, but belong to no process
-MAP_BYTES = 2 << 30
+MAP_BYTES: Final = 2 << 30
 
 # the reading of a query that candidates of a schema are scored with (other schemata: the
 # only reading, or the person one)
-_SCHEMA_READINGS = {"Person": "Person", "Organization": "Organization", "Company": "Organization",
-                    "PublicBody": "Organization"}
+_SCHEMA_READINGS: Final = {"Person": "Person", "Organization": "Organization", "Company": "Organization",
+                           "PublicBody": "Organization"}
 
-_KEY_COUNTS = "SELECT key, n, start FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
-_VOCABULARY = "SELECT form, symbols FROM kb_vocabulary WHERE form IN (SELECT value FROM json_each(?))"
+_KEY_COUNTS: Final = "SELECT key, n, start FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
+_VOCABULARY: Final = "SELECT form, symbols FROM kb_vocabulary WHERE form IN (SELECT value FROM json_each(?))"
 # words sharing a one-letter deletion with a query word, or equal to one of its deletions (UNION
 # ALL: the rows go into sets, and UNION would sort them to drop the few the two parts share)
-_NEAR_DELETIONS = """SELECT variant, key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(?1))
+_NEAR_DELETIONS: Final = """SELECT variant, key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(?1))
     UNION ALL SELECT key, key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?1))"""
 # the words starting with 3 letters, of a length, as one string (thousands of them on a long list:
 # a row each costs more than comparing them all), in the index's order once sorted by length
-_NEAR_HEAD = """SELECT group_concat(key, char(31)) FROM kb_key_counts INDEXED BY kb_key_counts_head
+_NEAR_HEAD: Final = """SELECT group_concat(key, char(31)) FROM kb_key_counts INDEXED BY kb_key_counts_head
     WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
-_CANDIDATES = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
+_CANDIDATES: Final = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
     WHERE seq IN (SELECT value FROM json_each(?))"""
-_CANDIDATE_NAMES = """SELECT entity, name, weak, keys, parsed FROM kb_names
+_CANDIDATE_NAMES: Final = """SELECT entity, name, weak, keys, parsed FROM kb_names
     WHERE entity IN (SELECT value FROM json_each(?))"""
 
 #: a candidate found, as a row: (id, caption, schema, score, matched name, why, datasets, topics,
@@ -119,11 +123,11 @@ Hit = tuple[str, str, str, float, str, str, tuple[str, ...], tuple[str, ...], tu
 #: the inner loops of the candidate step in C (``veille/kb/_kernels.c``), or None: not built,
 #: or the Python source asked for (``VEILLE_PURE_PYTHON``); the NumPy code beside each call is
 #: the reference, which the kernels match to the bit
-_KERNELS: Any = native.kernels()
+_KERNELS: Final[Any] = native.kernels()
 # a key group: key -> (entities with it, weight, exact: the part is spelled as an index word)
 _Group = dict[str, tuple[int, float, bool]]
-_NONE = np.zeros(0, dtype=np.int32)
-_WEIGHTS = np.zeros(0)
+_NONE: Final = np.zeros(0, dtype=np.int32)
+_WEIGHTS: Final = np.zeros(0)
 
 
 def _dumps(value: Any) -> str:
@@ -403,7 +407,7 @@ class Searcher:
         new = found[~known]
         added = np.zeros((len(new), weights.shape[1]))
         for g, w in credits:
-            weights[rows, g] = np.maximum(weights[rows, g], w)
+            np.maximum.at(weights[:, g], rows, w)  # (on a column: a third of the time of ``weights[rows, g]``)
             added[:, g] = w
         # the entities only seeds found come after those the rare keys found (see ``_find_one``)
         return np.concatenate([entities, new]), np.concatenate([weights, added])
@@ -865,4 +869,4 @@ def round4(x: float) -> float:
     return (low + (fraction > 0.5)) / 10000.0
 
 
-_KEY_SETS: dict[str, frozenset[str]] = {}
+_KEY_SETS: Final[dict[str, frozenset[str]]] = {}
