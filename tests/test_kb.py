@@ -374,7 +374,7 @@ def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, 
     seen = []
 
     def trace(sql):  # the statements the search runs: is the collector on when it reads names?
-        if "FROM kb_names" in sql:
+        if "JOIN kb_names" in sql:
             seen.append(gc.isenabled())
 
     kb._db.set_trace_callback(trace)

@@ -100,20 +100,30 @@ MAP_BYTES: Final = 2 << 30
 _SCHEMA_READINGS: Final = {"Person": "Person", "Organization": "Organization", "Company": "Organization",
                            "PublicBody": "Organization"}
 
-_KEY_COUNTS: Final = "SELECT key, n, start FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?))"
-_VOCABULARY: Final = "SELECT form, symbols FROM kb_vocabulary WHERE form IN (SELECT value FROM json_each(?))"
+# Each statement reads the rows of a JSON list of keys or entity numbers (sorted, without
+# repeats), joined to that list: ``x IN (SELECT value FROM json_each(?))`` would first copy the
+# list into a temporary index, which costs a third of the statement for a batch's candidates.
+# (CROSS JOIN: SQLite then reads the list first, and seeks each of its values in the table.)
+# Each statement reads the rows of a JSON list of keys or entity numbers (sorted, without
+# repeats), joined to that list: ``x IN (SELECT value FROM json_each(?))`` would first copy the
+# list into a temporary index, which costs a third of the statement for a batch's candidates.
+# (CROSS JOIN: SQLite then reads the list first, and seeks each of its values in the table. The
+# columns are named with their table's: the list has columns too, "key" and "id" among them.)
+_KEY_COUNTS: Final = "SELECT c.key, c.n, c.start FROM json_each(?) AS j CROSS JOIN kb_key_counts AS c ON c.key = j.value"
+_VOCABULARY: Final = "SELECT v.form, v.symbols FROM json_each(?) AS j CROSS JOIN kb_vocabulary AS v ON v.form = j.value"
 # words sharing a one-letter deletion with a query word, or equal to one of its deletions (UNION
 # ALL: the rows go into sets, and UNION would sort them to drop the few the two parts share)
-_NEAR_DELETIONS: Final = """SELECT variant, key FROM kb_key_deletions WHERE variant IN (SELECT value FROM json_each(?1))
-    UNION ALL SELECT key, key FROM kb_key_counts WHERE key IN (SELECT value FROM json_each(?1))"""
+_NEAR_DELETIONS: Final = """SELECT d.variant, d.key FROM json_each(?1) AS j CROSS JOIN kb_key_deletions AS d
+    ON d.variant = j.value
+    UNION ALL SELECT c.key, c.key FROM json_each(?1) AS j CROSS JOIN kb_key_counts AS c ON c.key = j.value"""
 # the words starting with 3 letters, of a length, as one string (thousands of them on a long list:
 # a row each costs more than comparing them all), in the index's order once sorted by length
 _NEAR_HEAD: Final = """SELECT group_concat(key, char(31)) FROM kb_key_counts INDEXED BY kb_key_counts_head
     WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
-_CANDIDATES: Final = """SELECT seq, id, schema, caption, datasets, topics, countries, qid FROM kb_entities
-    WHERE seq IN (SELECT value FROM json_each(?))"""
-_CANDIDATE_NAMES: Final = """SELECT entity, name, weak, keys, parsed FROM kb_names
-    WHERE entity IN (SELECT value FROM json_each(?))"""
+_CANDIDATES: Final = """SELECT e.seq, e.id, e.schema, e.caption, e.datasets, e.topics, e.countries, e.qid
+    FROM json_each(?) AS j CROSS JOIN kb_entities AS e ON e.seq = j.value"""
+_CANDIDATE_NAMES: Final = """SELECT n.entity, n.name, n.weak, n.keys, n.parsed
+    FROM json_each(?) AS j CROSS JOIN kb_names AS n ON n.entity = j.value"""
 
 #: a candidate found, as a row: (id, caption, schema, score, matched name, why, datasets, topics,
 #: countries, QID). A search makes rows, not ``Candidate`` objects: a worker process sends its
