@@ -199,7 +199,9 @@ def mapped_mb(path: Path) -> float:
 
 def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers: int) -> tuple[dict[int, list], float]:
     """Screen the queries (persons, then companies), each run cold: no name read, token compared
-    or key counted before (forked workers would otherwise inherit what an earlier run cached)."""
+    or key counted before (forked workers would otherwise inherit what an earlier run cached).
+    The packed index stays read (as in any process that searches more than once: see
+    ``Searcher.reset``); the first run of a process reads it."""
     from veille.kb.names import clear_caches
 
     clear_caches()

@@ -807,6 +807,31 @@ def test_a_forked_search_worker_adopts_the_packed_index_its_parent_read(kb, stor
     worker.store.close()
 
 
+def test_a_reset_searcher_reads_the_packed_index_again_only_once_it_is_packed_again(kb, store):
+    read = []
+    kb._db.set_trace_callback(lambda sql: read.append(sql) if "FROM kb_packed" in sql else None)
+    try:
+        found = kb.search("Sergei Lavrov")
+        packed = kb._searcher.packed_index()
+        assert packed is not None
+        kb._searcher.reset()  # caches emptied; the index is the database's still
+        read.clear()
+        assert kb.search("Sergei Lavrov") == found and kb._searcher.packed_index() is packed and not read
+        kb.pack()  # a new generation: its index is read
+        assert kb.search("Sergei Lavrov") == found and read
+        assert kb._searcher.packed_index() is not packed
+        assert kb._searcher.packed_index().generation != packed.generation
+        with store._transaction() as db:  # emptied: no index to search, none kept
+            db.execute("DELETE FROM kb_names")
+            db.execute("DELETE FROM kb_entities")
+            db.execute("DELETE FROM kb_packed")
+            db.execute("DELETE FROM kb_meta WHERE name = 'packed'")
+        kb._searcher.reset()
+        assert kb.search("Sergei Lavrov") == [] and kb._searcher.packed_index() is None
+    finally:
+        kb._db.set_trace_callback(None)
+
+
 def test_a_search_during_a_load_reads_the_index_as_last_packed(kb, store):
     from veille.kb import LoadStats
 

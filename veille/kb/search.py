@@ -186,17 +186,19 @@ class Searcher:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self._index: Packed | None = None
         self.reset()
 
     def reset(self) -> None:
-        """Forget what the caches hold (the knowledge base changed)."""
+        """Forget what the caches hold (the knowledge base changed). The packed index read
+        is kept for ``sync``: if the database's is of the same generation, it is the same index
+        (each packing draws a new generation), not read again."""
         self._counts: dict[str, int] = {}
         self._starts: dict[str, int] = {}
         self._vocabulary: dict[str, frozenset[str]] = {}
         self._near: dict[str, list[tuple[str, float]]] = {}  # word -> (neighbour, spelling similarity)
         self._commons: dict[tuple[str, str], np.ndarray] = {}  # (seed key, broad key) -> their first entities
         self._generation: str | None = None
-        self._index: Packed | None = None
 
     def sync(self) -> None:
         """Forget the caches if the knowledge base changed since they were filled (its index
@@ -205,6 +207,10 @@ class Searcher:
         db = self.kb._db
         meta = packed_meta(db)
         if meta is not None and meta["generation"] == self._generation:
+            return
+        kept, self._index = self._index, None
+        if meta is not None and kept is not None and kept.generation == meta["generation"]:
+            self.adopt(kept)  # (read before a ``reset``)
             return
         index = read_packed(db, meta) if meta is not None else None
         if index is None:
