@@ -675,6 +675,19 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
         alone = knowledge.search_many(queries)
         assert knowledge.search_many(queries, workers=2) == alone
         assert _ids(alone[0])[:1] == ["kbtest-lavrov"]
+    # the pool was shut down without waiting for its workers; this process waits for them when
+    # it exits, before the exit hook of concurrent.futures (Python 3.11's can race with a pool
+    # closing its pipe: "Bad file descriptor" at exit)
+    import concurrent.futures.process as futures_process
+    import threading
+
+    leaving = list(kb_module._LEAVING)
+    assert leaving
+    hooks = [getattr(hook, "func", hook) for hook in threading._threading_atexits]  # (run last first)
+    assert hooks.index(kb_module._join_leaving) > hooks.index(futures_process._python_exit)
+    kb_module._join_leaving()
+    assert not kb_module._LEAVING
+    assert all(pool._executor_manager_thread is None for pool in leaving)  # (joined, its workers gone)
 
 
 def test_a_search_reads_the_database_through_memory_mapping(kb, store):

@@ -825,6 +825,7 @@ class KnowledgeBase:
                     # not waiting for the workers to exit (tearing down their memory takes a tenth
                     # of a second): every result is in, or the search failed
                     pool.shutdown(wait=False, cancel_futures=True)
+                    _leaving(pool)
         finally:
             gc.unfreeze()
 
@@ -937,6 +938,41 @@ def _worker_context() -> Any:
 
 _WORKER_KB: KnowledgeBase | None = None
 _INHERITED: Any = None  # the packed index of the process that forks search workers
+# Search pools shut down without waiting for their workers to exit, until this process exits.
+# Python 3.11's own exit hook for process pools wakes each pool's thread through a pipe which
+# that thread closes once its workers have exited: a process leaving at that very moment printed
+# "OSError: [Errno 9] Bad file descriptor" (later Pythons guard the pipe with a lock: CPython
+# gh-125451). ``_join_leaving``, run before that hook, waits for those pools instead.
+_LEAVING: list[Any] = []
+_LEAVING_AT_MOST = 8
+_JOIN_AT_EXIT = False  # whether _join_leaving is registered
+
+
+def _leaving(pool: Any) -> None:
+    """Keep ``pool``, shut down without waiting, until this process exits."""
+    import threading
+
+    global _JOIN_AT_EXIT
+    if not _JOIN_AT_EXIT:
+        # threading's exit hooks run before it joins the other threads (and before atexit's),
+        # last registered first: this one before that of concurrent.futures, registered when
+        # it was imported. (A private function of threading, which concurrent.futures uses for
+        # the same purpose; without it, the race stays possible.)
+        register = getattr(threading, "_register_atexit", None)
+        if register is not None:
+            register(_join_leaving)
+        _JOIN_AT_EXIT = True
+    _LEAVING.append(pool)
+    while len(_LEAVING) > _LEAVING_AT_MOST:  # (calls ago: its workers have long exited)
+        _LEAVING.pop(0).shutdown(wait=True)
+
+
+def _join_leaving() -> None:
+    while _LEAVING:
+        _LEAVING.pop().shutdown(wait=True)
+
+
+os.register_at_fork(after_in_child=_LEAVING.clear)  # (a forked process has none of those pools)
 
 
 def _open_worker(location: str) -> None:
