@@ -67,7 +67,8 @@ from rigour.text.scripts import codepoint_script
 
 __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
            "load_name", "match", "match_read", "name_keys", "normalise", "query_forms", "read_name", "read_query",
-           "score_read", "Scored", "spelling_similarity", "tokens", "clear_caches", "vocabulary", "warm_up"]
+           "score_read", "Scored", "spelling_similarity", "edit_distance", "tokens", "clear_caches", "vocabulary",
+           "warm_up"]
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
 #: (``veille kb reindex``) when it changes
@@ -616,6 +617,12 @@ def spelling_similarity(a: str, b: str) -> float:
 # (the functions themselves: compiled, a call through their class looks each up first)
 _osa_distance: Final = OSA.distance
 _jaro_winkler: Final = JaroWinkler.similarity
+
+
+def edit_distance(a: str, b: str) -> int:
+    """The optimal string alignment distance of two words: letters added, dropped, changed, or
+    two adjacent ones swapped."""
+    return int(_osa_distance(a, b))
 
 
 def _string_sim(a: str, b: str) -> float:

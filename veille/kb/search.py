@@ -417,6 +417,11 @@ class Searcher:
             credits.append((g2, w2))
         if not len(found):
             found, credits = self._postings(seed)[:CANDIDATES], credits[:1]
+        if not len(entities):  # (no rare key found any: the seeded ones alone, in a new array)
+            seeded = np.zeros((len(found), weights.shape[1]))
+            for g, w in credits:
+                seeded[:, g] = w
+            return found.astype(np.int32), seeded
         # entities seeded that the rare keys found already get the seed weights too
         known = _contains(entities, found)
         rows = entities.searchsorted(found[known])
@@ -574,9 +579,10 @@ class Searcher:
                 candidates[word].add(key)
         for word in missing:
             # every word one edit away, the FUZZY_KEYS most alike ("kateero" for "katero" before
-            # "kapero": short words have dozens of neighbours in a big list)
-            close = [w for w, _, _ in process.extract(word, sorted(candidates[word]), scorer=OSA.distance,
-                                                      score_cutoff=1, limit=None) if w != word]
+            # "kapero": short words have dozens of neighbours in a big list; a handful of words
+            # each, compared one by one rather than through ``process.extract``, which costs more
+            # to call than they take to compare; their order is of no matter: see ``alike``)
+            close = [w for w in candidates[word] if w != word and _names.edit_distance(word, w) <= 1]
             if not close and len(word) >= 8:
                 (joined,) = self._select(_NEAR_HEAD, (word[:3], len(word) - 2, len(word) + 2)).fetchone()
                 heads = sorted(joined.split("\x1f"), key=_length_first) if joined else []
