@@ -202,9 +202,11 @@ def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers:
     or key counted before (forked workers would otherwise inherit what an earlier run cached).
     The packed index stays read (as in any process that searches more than once: see
     ``Searcher.reset``); the first run of a process reads it."""
+    from veille.kb import search
     from veille.kb.names import clear_caches
 
     clear_caches()
+    search._KEY_SETS.clear()  # (the stored names' key sets, kept per process)
     kb._searcher.reset()
     t0 = time.perf_counter()
     hits: dict[int, list] = {}
