@@ -103,10 +103,6 @@ _SCHEMA_READINGS: Final = {"Person": "Person", "Organization": "Organization", "
 # Each statement reads the rows of a JSON list of keys or entity numbers (sorted, without
 # repeats), joined to that list: ``x IN (SELECT value FROM json_each(?))`` would first copy the
 # list into a temporary index, which costs a third of the statement for a batch's candidates.
-# (CROSS JOIN: SQLite then reads the list first, and seeks each of its values in the table.)
-# Each statement reads the rows of a JSON list of keys or entity numbers (sorted, without
-# repeats), joined to that list: ``x IN (SELECT value FROM json_each(?))`` would first copy the
-# list into a temporary index, which costs a third of the statement for a batch's candidates.
 # (CROSS JOIN: SQLite then reads the list first, and seeks each of its values in the table. The
 # columns are named with their table's: the list has columns too, "key" and "id" among them.)
 _KEY_COUNTS: Final = "SELECT c.key, c.n, c.start FROM json_each(?) AS j CROSS JOIN kb_key_counts AS c ON c.key = j.value"
