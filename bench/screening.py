@@ -208,6 +208,7 @@ def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers:
     clear_caches()
     search._KEY_SETS.clear()  # (the stored names' key sets, kept per process)
     kb._searcher.reset()
+    kb.close()  # (the worker processes of an earlier run: new ones are started, in the time taken)
     t0 = time.perf_counter()
     hits: dict[int, list] = {}
     for schema in ("Person", "Company"):

@@ -673,21 +673,59 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
                    for last in ("Lavrov", "Putin", "Macron", "Examplov", "Jong Un", "Merkel")] * 12
         assert len(queries) > search_module.BATCH
         alone = knowledge.search_many(queries)
-        assert knowledge.search_many(queries, workers=2) == alone
         assert _ids(alone[0])[:1] == ["kbtest-lavrov"]
-    # the pool was shut down without waiting for its workers; this process waits for them when
-    # it exits, before the exit hook of concurrent.futures (Python 3.11's can race with a pool
-    # closing its pipe: "Bad file descriptor" at exit)
+        shared = store.knowledge_base()
+        assert shared.search_many(queries, workers=2) == alone
+        assert shared._searcher._counts  # this process searched its share (its own caches)
+        processes, _, pool = shared._pool
+        assert processes == 1  # and started one other, kept for the next search
+        started = set(pool._processes)
+        assert shared.screen_many(queries, workers=2) == knowledge.screen_many(queries)
+        assert shared._pool[2] is pool and set(pool._processes) == started
+    # closed with the store: shut down without waiting for its worker to exit, which this process
+    # waits for when it exits, before the exit hook of concurrent.futures (Python 3.11's can race
+    # with a pool closing its pipe: "Bad file descriptor" at exit)
     import concurrent.futures.process as futures_process
     import threading
 
-    leaving = list(kb_module._LEAVING)
-    assert leaving
+    assert shared._pool is None and pool in kb_module._LEAVING and pool not in kb_module._LIVE
     hooks = [getattr(hook, "func", hook) for hook in threading._threading_atexits]  # (run last first)
-    assert hooks.index(kb_module._join_leaving) > hooks.index(futures_process._python_exit)
-    kb_module._join_leaving()
+    assert hooks.index(kb_module._join_pools) > hooks.index(futures_process._python_exit)
+    kb_module._join_pools()
     assert not kb_module._LEAVING
-    assert all(pool._executor_manager_thread is None for pool in leaving)  # (joined, its workers gone)
+    assert pool._executor_manager_thread is None  # (joined, its worker gone)
+
+
+def test_the_workers_kept_for_parallel_searches_see_what_is_loaded_since(tmp_path):
+    with open_store(tmp_path / "kept.db") as store:
+        knowledge = store.knowledge_base()
+        knowledge.load_file(ENTITIES)
+        queries = ["Sergey Lavrov", "Otto Newcomer"] * search_module.BATCH
+        first = knowledge.search_many(queries, workers=2)
+        assert _ids(first[0])[:1] == ["kbtest-lavrov"] and first[1] == []
+        pool = knowledge._pool[2]
+        knowledge.load([{"id": "late-newcomer", "schema": "Person", "properties": {"name": ["Otto Newcomer"]}}],
+                       dataset="late")
+        # every chunk, this process's and the worker's, finds the entity loaded since
+        again = knowledge.search_many(queries, workers=2)
+        assert knowledge._pool[2] is pool
+        assert all(_ids(found)[:1] == ["late-newcomer"] for found in again[1::2])
+        assert all(_ids(found)[:1] == ["kbtest-lavrov"] for found in again[0::2])
+        # asked for more processes, it starts as many anew
+        assert knowledge.search_many(queries, workers=3) == again
+        assert knowledge._pool[0] == 2 and knowledge._pool[2] is not pool
+        # a worker killed since the last search (out of memory?): the next one starts others
+        import time
+
+        pool = knowledge._pool[2]
+        for process in list(pool._processes.values()):
+            process.kill()
+        deadline = time.monotonic() + 30
+        while not pool._broken and time.monotonic() < deadline:  # (as its pool finds out)
+            time.sleep(0.01)
+        assert pool._broken
+        assert knowledge.search_many(queries, workers=3) == again
+        assert knowledge._pool[2] is not pool
 
 
 def test_a_search_reads_the_database_through_memory_mapping(kb, store):

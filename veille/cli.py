@@ -378,7 +378,8 @@ _NAMES_FILE = click.option(
     help="Also the names of this file, one per line (- for standard input); blank lines are skipped.")
 _WORKERS = click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1),
-    help="Processes sharing a long list of names (each opens the database; about one per core).")
+    help="Processes sharing a long list of names: this one and the others it starts (each with its own "
+         "connection to the database; about one per core).")
 
 
 def _names(names: tuple[str, ...], names_file: Any) -> list[str]:

@@ -51,6 +51,7 @@ import gc
 import json
 import os
 import sqlite3
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -470,6 +471,9 @@ class KnowledgeBase:
         self.store = store
         self._schemata: dict[str, frozenset[str]] | None = None
         self._searcher = Searcher(self)
+        # the worker processes of parallel searches (``_search_in_processes``): how many, the
+        # process that started them, and their pool
+        self._pool: tuple[int, int, Any] | None = None
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r})"
@@ -477,6 +481,13 @@ class KnowledgeBase:
     @property
     def _db(self) -> sqlite3.Connection:
         return self.store._db
+
+    def close(self) -> None:
+        """Stop the worker processes that parallel searches keep (``store.close()`` does it for
+        the knowledge bases it gave). Searching again starts new ones."""
+        pool, self._pool = self._pool, None
+        if pool is not None and pool[1] == os.getpid():  # (a forked process has only the parent's)
+            _leaving(pool[2])
 
     # -- loading ---------------------------------------------------------------
 
@@ -751,8 +762,8 @@ class KnowledgeBase:
                     workers: int = 1) -> list[list[Candidate]]:
         """``search`` for each of ``names``, in batches (``veille.kb.search``): many names
         cost much less than as many searches. ``workers`` > 1 shares long lists (several
-        batches) among as many processes, each with its own connection to the database
-        (not for an in-memory store)."""
+        batches) among as many processes, this one and ``workers - 1`` it starts, each with its
+        own connection to the database (not for an in-memory store)."""
         if limit < 0:
             raise ValueError(f"limit must be >= 0, got {limit}")
         if workers > 1 and len(names) > BATCH and self.store.location != ":memory:":
@@ -794,11 +805,55 @@ class KnowledgeBase:
 
     def _search_in_processes(self, names: Sequence[str], schema: str | None, limit: int,
                              topics: Iterable[str] | None, threshold: float, workers: int) -> list[list[Candidate]]:
+        """``search_many`` shared by this process and ``workers - 1`` others (forked where the
+        system can): each chunk of names (``_chunks``) goes to whichever is free first.
+
+        This process searches its share rather than wait for the others: its memory is in place
+        already, where a new process first faults in every page it touches (a few microseconds
+        each on a virtual machine: a tenth of its time), and there is one process fewer to
+        start. The others are kept for the next searches (``_workers``), their caches warm."""
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
+
+        chunks = _chunks(names, workers)
+        options = (schema, limit, list(topics) if topics is not None else None, threshold)
+        found: list[list[list[Candidate]]] = [[] for _ in chunks]
+        # (the collector paused while this process searches and the results come in: they are
+        # objects by the hundred thousand, and make no reference cycles)
+        with collector.paused():
+            pool = self._workers(workers - 1, schema, topics)
+            try:
+                queued: dict[Future[list[list[Hit]]], int] = {}  # chunks given to the workers
+                taken = 0  # chunks given out, in order
+                while taken < len(chunks) or queued:
+                    # each worker with a chunk to search and the next one waiting (a chunk a worker
+                    # has been given is its own: no other process can take it back)
+                    while taken < len(chunks) and len(queued) < 2 * (workers - 1):
+                        queued[pool.submit(_search_worker, chunks[taken], options)] = taken
+                        taken += 1
+                    if taken < len(chunks):  # the next chunk, searched here
+                        found[taken] = search_candidates(self._search_hits(chunks[taken], schema, limit, topics,
+                                                                           threshold))
+                        taken += 1
+                    else:
+                        wait(queued, return_when=FIRST_COMPLETED)
+                    for future in [f for f in queued if f.done()]:
+                        found[queued.pop(future)] = search_candidates(future.result())
+            except BaseException:
+                self.close()  # (a worker failed, or this process: none left with a chunk of this search)
+                raise
+        return [of_name for chunk in found for of_name in chunk]
+
+    def _workers(self, processes: int, schema: str | None, topics: Iterable[str] | None) -> Any:
+        """The pool of ``processes`` worker processes for parallel searches: those of the last
+        search if it had as many, else new ones. A worker opens its own connection to the
+        database, and reads the packed index again only if it changes (a load since)."""
         from concurrent.futures import ProcessPoolExecutor
 
         global _INHERITED
+        if self._pool is not None and self._pool[:2] == (processes, os.getpid()) and not self._pool[2]._broken:
+            return self._pool[2]  # (a pool is broken once a worker died: killed since the last search?)
+        self.close()
         context = _worker_context()
-        chunks = _chunks(names, workers)
         with self.store._errors("read the knowledge-base index"):
             self._searcher.sync()  # forked workers inherit the packed index rather than read it again
         _INHERITED = self._searcher.packed_index() if context.get_start_method() == "fork" else None
@@ -806,28 +861,21 @@ class KnowledgeBase:
             query_schema = self._query_schema(schema)
             _INHERITED.prepare(self._compatible(query_schema) if query_schema else None,
                                list(topics) if topics is not None else None)
-        options = (schema, limit, list(topics) if topics is not None else None, threshold)
         # forked workers share this process's objects until they write to them: the garbage
-        # collector of a worker would (it marks every object it visits), copying the whole heap
+        # collector of a worker would (it marks every object it visits), copying the whole heap.
+        # (Unfrozen before the collector comes back on, which then moves the objects this
+        # process made to the oldest generation rather than visit them all at once.)
         gc.freeze()
         try:
-            # (the collector paused while the results come in: they are rows by the ten thousand,
-            # and make no reference cycles)
-            with collector.paused():
-                pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_open_worker,
-                                           initargs=(self.store.location,))
-                try:
-                    out: list[list[Candidate]] = []
-                    for hits in pool.map(_search_worker, chunks, [options] * len(chunks)):
-                        out += search_candidates(hits)  # (each chunk as it comes, while the workers search on)
-                    return out
-                finally:
-                    # not waiting for the workers to exit (tearing down their memory takes a tenth
-                    # of a second): every result is in, or the search failed
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    _leaving(pool)
+            pool = ProcessPoolExecutor(processes, mp_context=context, initializer=_open_worker,
+                                       initargs=(self.store.location,))
+            pool.submit(int)  # (a pool starts its processes with its first task: now, while frozen)
         finally:
             gc.unfreeze()
+        _join_at_exit()
+        _LIVE.add(pool)
+        self._pool = (processes, os.getpid(), pool)
+        return pool
 
     def _query_schema(self, schema: str | None) -> str | None:
         if schema is None or not schema.strip():
@@ -938,18 +986,30 @@ def _worker_context() -> Any:
 
 _WORKER_KB: KnowledgeBase | None = None
 _INHERITED: Any = None  # the packed index of the process that forks search workers
-# Search pools shut down without waiting for their workers to exit, until this process exits.
-# Python 3.11's own exit hook for process pools wakes each pool's thread through a pipe which
-# that thread closes once its workers have exited: a process leaving at that very moment printed
+# The pools of search workers kept by knowledge bases (``KnowledgeBase._workers``), and those
+# shut down without waiting for their workers to exit, until this process exits. Python 3.11's
+# own exit hook for process pools wakes each pool's thread through a pipe which that thread
+# closes once its workers have exited: a process leaving at that very moment printed
 # "OSError: [Errno 9] Bad file descriptor" (later Pythons guard the pipe with a lock: CPython
-# gh-125451). ``_join_leaving``, run before that hook, waits for those pools instead.
+# gh-125451). ``_join_pools``, run before that hook, shuts them all down and waits instead.
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
 _LEAVING: list[Any] = []
 _LEAVING_AT_MOST = 8
-_JOIN_AT_EXIT = False  # whether _join_leaving is registered
+_JOIN_AT_EXIT = False  # whether _join_pools is registered
 
 
 def _leaving(pool: Any) -> None:
-    """Keep ``pool``, shut down without waiting, until this process exits."""
+    """Shut ``pool`` down without waiting for its workers to exit (tearing down their memory
+    takes a tenth of a second), and keep it until this process exits."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    _LIVE.discard(pool)
+    _LEAVING.append(pool)
+    while len(_LEAVING) > _LEAVING_AT_MOST:  # (calls ago: its workers have long exited)
+        _LEAVING.pop(0).shutdown(wait=True)
+
+
+def _join_at_exit() -> None:
+    """Have ``_join_pools`` run when this process exits."""
     import threading
 
     global _JOIN_AT_EXIT
@@ -960,19 +1020,25 @@ def _leaving(pool: Any) -> None:
         # the same purpose; without it, the race stays possible.)
         register = getattr(threading, "_register_atexit", None)
         if register is not None:
-            register(_join_leaving)
+            register(_join_pools)
         _JOIN_AT_EXIT = True
-    _LEAVING.append(pool)
-    while len(_LEAVING) > _LEAVING_AT_MOST:  # (calls ago: its workers have long exited)
-        _LEAVING.pop(0).shutdown(wait=True)
 
 
-def _join_leaving() -> None:
+def _join_pools() -> None:
+    for pool in list(_LIVE):
+        pool.shutdown(wait=True, cancel_futures=True)
+    _LIVE.clear()
     while _LEAVING:
         _LEAVING.pop().shutdown(wait=True)
 
 
-os.register_at_fork(after_in_child=_LEAVING.clear)  # (a forked process has none of those pools)
+def _forget_pools() -> None:
+    """In a forked process: the parent's pools are none of its own."""
+    _LIVE.clear()
+    _LEAVING.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
 
 
 def _open_worker(location: str) -> None:

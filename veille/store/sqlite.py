@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -293,6 +294,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path) -> None:
         self.location = _MEMORY if str(path) == _MEMORY else str(Path(path).expanduser())
         self._conn: sqlite3.Connection | None = None
+        self._knowledge_bases: weakref.WeakSet[KnowledgeBase] = weakref.WeakSet()  # (closed with the store)
         if self.location != _MEMORY:
             try:
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True)
@@ -468,9 +470,13 @@ class SQLiteStore(Store):
         """The knowledge base of FollowTheMoney entities kept in this database (``veille.kb``)."""
         from veille.kb import KnowledgeBase  # not needed by the article commands
 
-        return KnowledgeBase(self)
+        kb = KnowledgeBase(self)
+        self._knowledge_bases.add(kb)
+        return kb
 
     def close(self) -> None:
+        for kb in list(self._knowledge_bases):
+            kb.close()  # (the worker processes its searches keep)
         if self._conn is not None:
             conn, self._conn = self._conn, None
             with self._errors("close the database"):
