@@ -414,3 +414,31 @@ def test_unusable_database_is_a_one_line_error(runner, invoke_cli, tmp_path, tar
     _no_traceback(result)
     if target == "not_a_database":
         assert db.read_text(encoding="utf-8").startswith("these are my notes")  # left untouched
+
+
+def test_a_long_list_of_names_is_printed_with_the_garbage_collector_paused():
+    # between batches, while their results are printed, the collector would visit the search
+    # caches again and again; it comes back on once the list is done
+    import gc
+
+    from veille.cli import _each_batch
+    from veille.kb.search import BATCH
+
+    names = [f"name {i}" for i in range(3 * BATCH)]
+    enabled = [gc.isenabled() for _ in _each_batch(names, lambda batch: [[] for _ in batch])]
+    assert len(enabled) == len(names) and not any(enabled)
+    assert gc.isenabled()
+
+
+def test_the_veille_command_leaves_its_objects_to_the_system_at_exit(monkeypatch):
+    # after a long search, one last collection of its caches took more than a second
+    import atexit
+    import gc
+
+    from veille import cli as cli_module
+
+    registered, ran = [], []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(cli_module, "cli", lambda **options: ran.append(options))
+    cli_module.main()
+    assert registered == [gc.freeze] and ran == [{"prog_name": "veille"}]

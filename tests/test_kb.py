@@ -964,6 +964,18 @@ def test_a_candidate_made_from_its_fields_is_the_candidate():
         kb_module.Candidate.of({**fields, "extra": 1})
 
 
+def test_a_candidates_dictionary_is_what_asdict_makes_of_it():
+    from dataclasses import asdict
+
+    made = kb_module.Candidate.of({"qid": "Q1", "countries": ["kp"], "topics": ["sanction", "role.pep"],
+                                   "datasets": ["un_sc"], "why": "same name", "matched_name": "Kim", "score": 1.0,
+                                   "schema": "Person", "name": "Kim Jong Un", "id": "kim"})
+    mine = made.to_dict()
+    assert mine == asdict(made) and list(mine) == list(asdict(made))  # (the fields' order too)
+    mine["topics"].append("crime")  # (lists of its own)
+    assert made.topics == ["sanction", "role.pep"]
+
+
 def test_round4_is_pythons_round_to_the_bit():
     # scores are rounded to 4 places many times per name: ``round4`` must give what ``round``
     # gives, last bit and sign of zero included, ties (to even) and near-ties too

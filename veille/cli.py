@@ -395,10 +395,14 @@ def _each_batch(names: list[str], look_up: Callable[[list[str]], list[Any]],
                 workers: int = 1) -> Iterator[tuple[str, Any]]:
     """Look names up by batches (one SQL statement per step for a batch; several batches at
     a time with workers), with a progress bar on a terminal for long lists."""
+    from .kb import collector
     from .kb.search import BATCH
 
     size = BATCH * (4 * workers if workers > 1 else 1)
-    with _progress() as progress:
+    # the garbage collector paused throughout, not only while a batch is searched: between
+    # batches, while their results are printed, it would visit the search caches again and
+    # again (a million objects, which make no reference cycles), at a sixth of the time taken
+    with _progress() as progress, collector.paused():
         task = progress.add_task("searching", total=len(names), visible=len(names) > size)
         for start in range(0, len(names), size):
             batch = names[start:start + size]
@@ -820,6 +824,13 @@ def _evaluation_table(result: Any, title: str) -> None:
 
 def main() -> None:
     """Entry point of the ``veille`` command."""
+    import atexit
+    import gc
+
+    # when the command ends, the objects it made are left for the system to free rather than
+    # visited by one last collection: after a long search its caches hold millions, which make
+    # no reference cycles, and that collection took more than a second (10,000 names screened)
+    atexit.register(gc.freeze)
     cli(prog_name="veille")
 
 
