@@ -199,16 +199,18 @@ def mapped_mb(path: Path) -> float:
 
 def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers: int) -> tuple[dict[int, list], float]:
     """Screen the queries (persons, then companies), each run cold: no name read, token compared
-    or key counted before (forked workers would otherwise inherit what an earlier run cached).
+    or key counted before (forked workers would otherwise inherit what an earlier run cached),
+    and the workers an earlier run kept stopped (new ones are started, in the time taken).
     The packed index stays read (as in any process that searches more than once: see
-    ``Searcher.reset``); the first run of a process reads it."""
+    ``Searcher.reset``); the first run of a process reads it. This process's own memory is in
+    place after a first run (its pages faulted in), as in any process that searched before."""
     from veille.kb import search
     from veille.kb.names import clear_caches
 
     clear_caches()
     search._KEY_SETS.clear()  # (the stored names' key sets, kept per process)
     kb._searcher.reset()
-    kb.close()  # (the worker processes of an earlier run: new ones are started, in the time taken)
+    kb.close()
     t0 = time.perf_counter()
     hits: dict[int, list] = {}
     for schema in ("Person", "Company"):
@@ -297,6 +299,9 @@ def main(argv: list[str] | None = None) -> None:
             parallel, screen_s = screen(kb, queries, args.limit, args.workers)
             assert parallel == hits, "screening in several processes gave other hits"
         mapped = mapped_mb(db_path)  # (while the connection is open)
+    from veille.kb import _join_pools
+
+    _join_pools()  # (the store closed, its workers stopped: wait for them to exit, their peak memory counted)
     compiled = native.compiled()
     print(f"one process: {len(queries) / one_s:,.0f} names/s "
           f"({'veille.kb compiled by mypyc' if compiled else 'veille.kb Python source'})", flush=True)

@@ -30,7 +30,8 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   array of entity numbers (``kb_packed``; each key's ``start`` in ``kb_key_counts``), with a
   list per schema and per topic, which a search reads once and then works on in memory.
 * ``search`` and ``screen`` (one name), ``search_many`` and ``screen_many`` (a list, in
-  batches, in several processes if asked) are ``veille.kb.search``: the query's keys
+  batches; in several processes if asked: this one and workers it keeps for the next lists,
+  until ``close``) are ``veille.kb.search``: the query's keys
   weighted by rarity, candidates from the rare keys (a common key such as "mohammad" only
   credits them), filters by schema and topics, and ``veille.kb.names.score_read`` on the
   best candidates' stored names (skipping those that provably cannot reach the threshold;
