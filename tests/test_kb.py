@@ -680,6 +680,7 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
         processes, _, pool = shared._pool
         assert processes == 1  # and started one other, kept for the next search
         started = set(pool._processes)
+        workers = list(pool._processes.values())
         assert shared.screen_many(queries, workers=2) == knowledge.screen_many(queries)
         assert shared._pool[2] is pool and set(pool._processes) == started
     # closed with the store: shut down without waiting for its worker to exit, which this process
@@ -688,12 +689,12 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
     import concurrent.futures.process as futures_process
     import threading
 
-    assert shared._pool is None and pool in kb_module._LEAVING and pool not in kb_module._LIVE
+    assert shared._pool is None and pool not in kb_module._LIVE and kb_module._LEAVING
     hooks = [getattr(hook, "func", hook) for hook in threading._threading_atexits]  # (run last first)
     assert hooks.index(kb_module._join_pools) > hooks.index(futures_process._python_exit)
     kb_module._join_pools()
     assert not kb_module._LEAVING
-    assert pool._executor_manager_thread is None  # (joined, its worker gone)
+    assert all(worker.exitcode is not None for worker in workers)  # (exited and waited for)
 
 
 def test_the_workers_kept_for_parallel_searches_see_what_is_loaded_since(tmp_path):

@@ -993,8 +993,8 @@ def _worker_context() -> Any:
 
 _WORKER_KB: KnowledgeBase | None = None
 _INHERITED: Any = None  # the packed index of the process that forks search workers
-# The pools of search workers kept by knowledge bases (``KnowledgeBase._workers``), and those
-# shut down without waiting for their workers to exit, until this process exits. Python 3.11's
+# The pools of search workers kept by knowledge bases (``KnowledgeBase._workers``), and the
+# threads of those shut down without waiting for their workers to exit, until this process exits. Python 3.11's
 # own exit hook for process pools wakes each pool's thread through a pipe which that thread
 # closes once its workers have exited: a process leaving at that very moment printed
 # "OSError: [Errno 9] Bad file descriptor" (later Pythons guard the pipe with a lock: CPython
@@ -1007,12 +1007,16 @@ _JOIN_AT_EXIT = False  # whether _join_pools is registered
 
 def _leaving(pool: Any) -> None:
     """Shut ``pool`` down without waiting for its workers to exit (tearing down their memory
-    takes a tenth of a second), and keep it until this process exits."""
+    takes a tenth of a second), and keep its thread, which waits for them, until this process
+    exits. (The thread, not the pool: a pool shut down forgets its thread, and shutting it
+    down again then waits for nothing.)"""
+    thread = pool._executor_manager_thread
     pool.shutdown(wait=False, cancel_futures=True)
     _LIVE.discard(pool)
-    _LEAVING.append(pool)
+    if thread is not None:
+        _LEAVING.append(thread)
     while len(_LEAVING) > _LEAVING_AT_MOST:  # (calls ago: its workers have long exited)
-        _LEAVING.pop(0).shutdown(wait=True)
+        _LEAVING.pop(0).join()
 
 
 def _join_at_exit() -> None:
@@ -1032,11 +1036,12 @@ def _join_at_exit() -> None:
 
 
 def _join_pools() -> None:
+    """Shut down every pool of search workers and wait until their processes have exited."""
     for pool in list(_LIVE):
         pool.shutdown(wait=True, cancel_futures=True)
     _LIVE.clear()
     while _LEAVING:
-        _LEAVING.pop().shutdown(wait=True)
+        _LEAVING.pop().join()
 
 
 def _forget_pools() -> None:
