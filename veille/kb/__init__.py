@@ -879,6 +879,7 @@ class KnowledgeBase:
             pool.submit(int)  # (a pool starts its processes with its first task: now, while frozen)
         finally:
             gc.unfreeze()
+            _INHERITED = None  # (forked: the workers have it; not kept here past a load)
         _join_at_exit()
         _LIVE.add(pool)
         self._pool = (processes, os.getpid(), pool)
