@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Blocks may run at once in several threads (the HTTP API searches in a pool of threads): the
+# Blocks may run at once in several threads (a program searching from a pool of threads): the
 # collector is off while any runs, and comes back on (if it was on) when the last one ends.
 _LOCK = threading.Lock()
 _ACTIVE = 0
