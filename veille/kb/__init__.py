@@ -995,13 +995,13 @@ def _worker_context() -> Any:
 _WORKER_KB: KnowledgeBase | None = None
 _INHERITED: Any = None  # the packed index of the process that forks search workers
 # The pools of search workers kept by knowledge bases (``KnowledgeBase._workers``), and the
-# threads of those shut down without waiting for their workers to exit, until this process exits. Python 3.11's
-# own exit hook for process pools wakes each pool's thread through a pipe which that thread
-# closes once its workers have exited: a process leaving at that very moment printed
+# threads of the pools shut down without waiting for their workers, until this process exits.
+# Python 3.11's own exit hook for process pools wakes each pool's thread through a pipe which
+# that thread closes once its workers have exited: a process leaving at that very moment printed
 # "OSError: [Errno 9] Bad file descriptor" (later Pythons guard the pipe with a lock: CPython
 # gh-125451). ``_join_pools``, run before that hook, shuts them all down and waits instead.
 _LIVE: weakref.WeakSet[Any] = weakref.WeakSet()
-_LEAVING: list[Any] = []
+_LEAVING: list[Any] = []  # (threads)
 _LEAVING_AT_MOST = 8
 _JOIN_AT_EXIT = False  # whether _join_pools is registered
 
