@@ -34,11 +34,16 @@ def _ext_modules() -> list:
         return []
     from mypyc.build import mypycify
 
-    native["STAMP"].write_text(json.dumps(native["hashes"](KB), indent=1) + "\n")
+    # a stamp no source matches until mypyc has checked and translated them all: a build that
+    # fails there (a type error) leaves the extensions of the last build, which would otherwise
+    # pass for current and run the old code
+    native["STAMP"].write_text(json.dumps(dict.fromkeys(native["SOURCES"], "not built"), indent=1) + "\n")
     sources = [f"veille/kb/{name}.py" for name in native["COMPILED"]]
     kernels = Extension("veille.kb._kernels", [f"veille/kb/{native['KERNELS']}"], extra_compile_args=["-O3"])
-    return [*mypycify(["--follow-imports=silent", "--ignore-missing-imports", *sources],
-                      group_name="veille.kb._native", opt_level="3"), kernels]
+    modules = mypycify(["--follow-imports=silent", "--ignore-missing-imports", *sources],
+                       group_name="veille.kb._native", opt_level="3")
+    native["STAMP"].write_text(json.dumps(native["hashes"](KB), indent=1) + "\n")
+    return [*modules, kernels]
 
 
 setup(ext_modules=_ext_modules())
