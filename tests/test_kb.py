@@ -373,8 +373,8 @@ def test_searches_and_loads_pause_the_garbage_collector_and_turn_it_back_on(kb, 
 
     seen = []
 
-    def trace(sql):  # the statements the search runs: is the collector on when it reads names?
-        if "JOIN kb_names" in sql:
+    def trace(sql):  # the statements the search runs: is the collector on when it reads its hits?
+        if "JOIN kb_entities" in sql:
             seen.append(gc.isenabled())
 
     kb._db.set_trace_callback(trace)
@@ -841,6 +841,12 @@ def test_a_knowledge_base_never_packed_or_packed_badly_is_packed_by_its_first_se
         db.execute("DELETE FROM kb_packed WHERE part = (SELECT max(part) FROM kb_packed)")
     with open_store(store.location) as other:
         assert other.knowledge_base().search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"]) == wanted
+    with store._transaction() as db:  # packed by a Veille whose packed index had no names
+        db.execute("UPDATE kb_meta SET value = json_set(value, '$.version', 2) WHERE name = 'packed'")
+    with open_store(store.location) as other:
+        assert other.knowledge_base().search_many(["Sergei Lavrov", "Rosneft", "Testperson Examplov"]) == wanted
+        (version,) = other._db.execute("SELECT json_extract(value, '$.version') FROM kb_meta WHERE name = 'packed'").fetchone()
+        assert version == 3
 
 
 def test_a_forked_search_worker_adopts_the_packed_index_its_parent_read(kb, store, monkeypatch):
@@ -994,10 +1000,75 @@ def test_round4_is_pythons_round_to_the_bit():
     assert math.isnan(search_module.round4(math.nan))
 
 
-def test_a_stored_names_keys_are_read_as_json_reads_them():
-    for keys in ([], ["a"], ["gonzalez", "~KNSLS", "NAME:Q1"], ['a"b', "c"], ["é", "ж"], ["x\\y"], [","], ['","']):
-        text = json.dumps(keys, ensure_ascii=False, separators=(",", ":"))
-        assert search_module._key_set(text) == frozenset(keys), text
+def _read_fields(parsed):
+    return (parsed.kind, parsed.spans, parsed.key, parsed.scripts, parsed.symbols, parsed.legal, parsed.singles,
+            parsed.syllabic, [(t.text, t.form, t.syms, t.kind, t.weight, t.phon, t.script, t.loose) for t in parsed.toks])
+
+
+def test_the_packed_index_holds_every_entitys_names_as_stored(kb, store):
+    # a search takes candidates' names from the packed index, not from kb_names: each entity's
+    # names in the order of their texts, weak or not, each read as load_name reads it stored,
+    # with the keys stored beside it
+    from veille.kb import names as names_module
+    from veille.kb.packed import packed_meta, read_packed
+
+    db = store._db
+    packed = read_packed(db, packed_meta(db))
+    searcher = kb._searcher
+    searcher.adopt(packed)
+    stored: dict[int, list[tuple]] = {}
+    for entity, name, weak, keys, parsed in db.execute(
+            "SELECT entity, name, weak, keys, parsed FROM kb_names ORDER BY entity, name"):
+        stored.setdefault(entity, []).append((name, weak, keys, parsed))
+    (last,) = db.execute("SELECT max(seq) FROM kb_entities").fetchone()
+    assert len(stored) >= 10 and any(len(mine) > 1 for mine in stored.values())
+    for seq in range(last + 2):
+        numbers = packed.names.of(seq)
+        mine = stored.get(seq, [])
+        assert [(packed.names.text(i), packed.names.weak[i]) for i in numbers] == [(n, w) for n, w, _, _ in mine]
+        for i, (_, _, keys, parsed) in zip(numbers, mine, strict=True):
+            read = searcher._reading(packed.names.reading[i])
+            assert _read_fields(read) == _read_fields(names_module.load_name(parsed))
+            assert names_module.name_keys(read) == frozenset(json.loads(keys))
+    assert not packed.names.of(-1) and not packed.names.of(last + 5)
+
+
+def test_namesakes_share_one_reading_of_their_name(store):
+    # "Igor Ivanov" is hundreds of people on a long list: the packed index reads his name once,
+    # and a search scores it once for all of them
+    knowledge = store.knowledge_base()
+    knowledge.load([{"id": f"ivanov-{i}", "schema": "Person", "properties": {"name": ["Igor Ivanov"]},
+                     "topics": ["sanction"]} for i in range(3)]
+                   + [{"id": "other", "schema": "Person", "properties": {"name": ["Igor Ivanovich"]}}])
+    knowledge.search("Igor Ivanov")
+    packed = knowledge._searcher.packed_index()
+    seqs = [seq for (seq,) in store._db.execute("SELECT seq FROM kb_entities ORDER BY id")]
+    readings = [[packed.names.reading[i] for i in packed.names.of(seq)] for seq in seqs]
+    assert readings[0] == readings[1] == readings[2] and len(readings[0]) == 1
+    assert readings[3] != readings[0]
+    assert sorted(_ids(knowledge.screen("Igor Ivanov", schema="person"))) == ["ivanov-0", "ivanov-1", "ivanov-2"]
+
+
+def test_names_stored_as_json_before_names_version_5_are_packed_as_names_are_stored_now(kb, store):
+    from veille.kb import names as names_module
+
+    queries = ["Sergei Lavrov", "Rosneft", "Testperson Examplov", "Kim Jong Un"]
+    wanted = kb.search_many(queries)
+    assert all(wanted)
+    with store._transaction() as db:
+        rows = db.execute("SELECT entity, name, parsed FROM kb_names").fetchall()
+        for entity, name, parsed in rows:
+            read = names_module.load_name(parsed)
+            old = json.dumps([read.kind, [[t.text, t.form, sorted(t.syms), t.kind, t.weight, t.script] for t in read.toks],
+                              [[a, b, sorted(x)] for a, b, x in read.spans]], ensure_ascii=False, separators=(",", ":"))
+            db.execute("UPDATE kb_names SET parsed = ? WHERE entity = ? AND name = ?", (old, entity, name))
+    kb.pack()
+    with open_store(store.location) as other:
+        again = other.knowledge_base()
+        assert again.search_many(queries) == wanted
+        names = again._searcher.packed_index().names
+        # (each part with its sound and loose spellings, as dump_name stores it now)
+        assert all(len(json.loads(names.part(i))) == 8 for i in range(len(names.part_ends) - 1))
 
 
 def test_the_last_chunks_of_a_long_list_are_smaller_and_keep_every_name_in_order():

@@ -28,13 +28,14 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   only and builds the index at the end, sorted, in SQL.
 * Every load ends by *packing* the index (``veille.kb.packed``): all posting lists as one
   array of entity numbers (``kb_packed``; each key's ``start`` in ``kb_key_counts``), with a
-  list per schema and per topic, which a search reads once and then works on in memory.
+  list per schema and per topic, and every entity's names as read (their parts numbered,
+  namesakes sharing one reading), which a search reads once and then works on in memory.
 * ``search`` and ``screen`` (one name), ``search_many`` and ``screen_many`` (a list, in
   batches; in several processes if asked: this one and workers it keeps for the next lists,
   until ``close``) are ``veille.kb.search``: the query's keys
   weighted by rarity, candidates from the rare keys (a common key such as "mohammad" only
   credits them), filters by schema and topics, and ``veille.kb.names.score_read`` on the
-  best candidates' stored names (skipping those that provably cannot reach the threshold;
+  best candidates' names, from the packed index (skipping those that provably cannot reach the threshold;
   a name many entities share is scored once per query).
 * Loads, reindexing and searches run with Python's cyclic garbage collector paused
   (``veille.kb.collector``): they make no reference cycles, and the collector revisiting

@@ -67,8 +67,8 @@ from rigour.text.scripts import codepoint_script
 
 __all__ = ["LINK_THRESHOLD", "SCREEN_THRESHOLD", "NameMatch", "blocking_keys", "dump_name", "key_groups",
            "load_name", "match", "match_read", "name_keys", "normalise", "query_forms", "read_name", "read_query",
-           "score_read", "Scored", "spelling_similarity", "edit_distance", "tokens", "clear_caches", "vocabulary",
-           "warm_up"]
+           "score_read", "Scored", "spelling_similarity", "stored_name", "stored_parts", "stored_token",
+           "edit_distance", "tokens", "clear_caches", "vocabulary", "warm_up"]
 
 #: the version of how names are read and keyed: the knowledge base's index is rebuilt
 #: (``veille kb reindex``) when it changes
@@ -361,18 +361,33 @@ def _analyse(name: str, kind: str, tagged: bool = True) -> _Name:
 
 _NOTHING: Final[frozenset[str]] = frozenset()
 _SCRIPT_SETS: Final[dict[frozenset[str], frozenset[str]]] = {}
+_SCRIPTS_OF: Final[dict[str, frozenset[str]]] = {}  # the set of one script (or none), by its name
 
 
 def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, frozenset[str]], ...]) -> _Name:
-    legal = frozenset(x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:")) or _NOTHING
-    scripts = frozenset([t.script for t in toks if t.script])
-    scripts = _SCRIPT_SETS.setdefault(scripts, scripts)  # (a handful of them: shared by every name)
-    having = [t.syms for t in toks if t.syms]
+    # (one pass over the parts: a search makes thousands of names from stored ones)
+    texts = []
+    script = ""  # the script of the parts, "" for none, "*" for several
+    having: list[frozenset[str]] = []
+    legal = False
+    for t in toks:
+        texts.append(t.text or t.form)
+        if t.script and t.script != script:
+            script = t.script if not script else "*"
+        if t.syms:
+            having.append(t.syms)
+        legal = legal or t.kind == _LEGAL
+    scripts = _SCRIPTS_OF.get(script)
+    if scripts is None:
+        scripts = frozenset([t.script for t in toks if t.script])
+        scripts = _SCRIPT_SETS.setdefault(scripts, scripts)  # (a handful of them: shared by every name)
+        if script != "*":
+            _SCRIPTS_OF[script] = scripts
     # (a name with symbols on one part shares that part's set: a search loads thousands of names)
     singles = having[0] if len(having) == 1 else frozenset().union(*having) if having else _NOTHING
-    return _Name(kind, toks, spans, tuple([t.text or t.form for t in toks]), scripts,
-                 not scripts.isdisjoint(_SYLLABIC), legal, singles,
-                 singles.union(*[s for _, _, s in spans]) if spans else singles)
+    return _Name(kind, toks, spans, tuple(texts), scripts, not scripts.isdisjoint(_SYLLABIC),
+                 frozenset([x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:")]) or _NOTHING
+                 if legal else _NOTHING, singles, singles.union(*[s for _, _, s in spans]) if spans else singles)
 
 
 # --- names read once, stored with the knowledge base ----------------------------------------
@@ -409,25 +424,41 @@ def dump_name(parsed: _Name) -> str:
 def load_name(text: str) -> _Name:
     """A name stored by ``dump_name`` (or as one JSON list, as names were stored before
     NAMES_VERSION 5: a knowledge base not reindexed since is still read right)."""
-    if text.startswith("["):
+    split = stored_parts(text)
+    if split is None:
         kind, toks, old_spans = json.loads(text)
         return _make_name(kind, tuple(_token(t[0], t[1], frozenset(t[2]), t[3], t[4], t[5]) for t in toks),
                           tuple((a, b, frozenset(s)) for a, b, s in old_spans))
-    fields = text.split(_FIELDS)
+    kind, parts, spans = split
     loaded = []
-    for part in fields[1].split(_PARTS) if len(fields) > 1 and fields[1] else ():
+    for part in parts:
         tok = _LOADED.get(part)
         if tok is None:
             if len(_LOADED) > 500_000:
                 _LOADED.clear()
-            tok = _LOADED[part] = _stored_token(part)
+            tok = _LOADED[part] = stored_token(part)
         loaded.append(tok)
-    spans = tuple((a, b, frozenset(s)) for a, b, s in json.loads(fields[2])) if len(fields) > 2 else ()
-    return _make_name(fields[0], tuple(loaded), spans)
+    return stored_name(kind, tuple(loaded), spans)
 
 
-def _stored_token(part: str) -> _Tok:
-    """A token stored by ``dump_name``."""
+def stored_parts(text: str) -> tuple[str, list[str], str] | None:
+    """A name stored by ``dump_name`` in pieces: its kind, the text of each of its parts (what
+    ``stored_token`` loads) and the JSON of its multi-part spans ("" when it has none); None
+    for a name stored as one JSON list (before NAMES_VERSION 5: ``load_name`` reads those)."""
+    if text.startswith("["):
+        return None
+    fields = text.split(_FIELDS)
+    return fields[0], fields[1].split(_PARTS) if len(fields) > 1 and fields[1] else [], \
+        fields[2] if len(fields) > 2 else ""
+
+
+def stored_name(kind: str, toks: tuple[_Tok, ...], spans: str) -> _Name:
+    """A name from the pieces of ``stored_parts``, its parts loaded (``stored_token``)."""
+    return _make_name(kind, toks, tuple((a, b, frozenset(s)) for a, b, s in json.loads(spans)) if spans else ())
+
+
+def stored_token(part: str) -> _Tok:
+    """A part of a name stored by ``dump_name`` (one of ``stored_parts``)."""
     text, form, syms, kind, weight, script, phon, loose = _json_value(part)
     return _token(text, form, frozenset(syms), kind, weight, script, (phon, tuple(loose)))
 

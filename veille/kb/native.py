@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 #: the modules ``setup.py`` compiles, in the order they import each other
-COMPILED = ("packed", "names", "search")
+COMPILED = ("names", "packed", "search")
 #: the C source of ``veille.kb._kernels``, the search's inner loops that ``setup.py`` builds too
 #: (``veille.kb.search`` calls them, and runs its NumPy code instead when they are not built)
 KERNELS = "_kernels.c"

@@ -20,7 +20,8 @@ whole batch rather than one per name (a statement costs 50-200 µs however littl
    NumPy where they are not built: the NumPy code is the reference they match to the bit.
 4. *Filter* by schema and topics (sanctions) with the packed index's masks, heaviest first,
    and *score* the best candidates' names with ``veille.kb.names.score_read``, on the names
-   stored already read; a name that several candidates share (namesakes) is scored once.
+   stored already read, from the packed index (``PackedNames``: no SQL row per name); a name
+   that several candidates share (namesakes: one reading in the index) is scored once.
 
 The steps run with the garbage collector paused (``veille.kb.collector``).
 
@@ -118,8 +119,6 @@ _NEAR_HEAD: Final = """SELECT group_concat(key, char(31)) FROM kb_key_counts IND
     WHERE substr(key, 1, 3) = ? AND length(key) BETWEEN ? AND ?"""
 _CANDIDATES: Final = """SELECT e.seq, e.id, e.schema, e.caption, e.datasets, e.topics, e.countries, e.qid
     FROM json_each(?) AS j CROSS JOIN kb_entities AS e ON e.seq = j.value"""
-_CANDIDATE_NAMES: Final = """SELECT n.entity, n.name, n.weak, n.keys, n.parsed
-    FROM json_each(?) AS j CROSS JOIN kb_names AS n ON n.entity = j.value"""
 
 #: a candidate found, as a row: (id, caption, schema, score, matched name, why, datasets, topics,
 #: countries, QID). A search makes rows, not ``Candidate`` objects: a worker process sends its
@@ -194,6 +193,8 @@ class Searcher:
         self._vocabulary: dict[str, frozenset[str]] = {}
         self._near: dict[str, list[tuple[str, float]]] = {}  # word -> (neighbour, spelling similarity)
         self._commons: dict[tuple[str, str], np.ndarray] = {}  # (seed key, broad key) -> their first entities
+        self._readings: dict[int, Any] = {}  # candidates' names read, by their reading's number (``_reading``)
+        self._parts: dict[int, Any] = {}  # their parts, by number
         self._generation: str | None = None
 
     def sync(self) -> None:
@@ -443,11 +444,7 @@ class Searcher:
         """Score the names of each name's candidates kept; read the rows of those at
         ``threshold`` or above (``limit`` at most), best first."""
         packed = self._packed()
-        seqs = sorted({seq for q in queries for seq in q.kept})
-        names: dict[int, list[tuple[str, int, str, str]]] = {}
-        if seqs:
-            for entity, name, weak, keys, parsed in self._select(_CANDIDATE_NAMES, (_numbers(seqs),)):
-                names.setdefault(entity, []).append((name, weak, keys, parsed))
+        stored = packed.names
         hits: list[list[tuple[int, float, str, str]]] = []
         memo: dict[tuple, _names.Scored | None] = {}  # candidate names scored for a query reading
         for q in queries:
@@ -457,23 +454,25 @@ class Searcher:
             for rank, seq in enumerate(q.kept):
                 if perfect >= limit:  # candidates come heaviest first: the others can only tie
                     break
-                stored = names.get(seq, [])
-                if len(stored) > 1:
+                numbers = stored.of(seq)
+                if len(numbers) > 1:
                     # the names sharing the most with the query first; of those, the ones with the
                     # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
                     if needles is None:  # per group, its keys heaviest first
                         # (lists, not generators: mypyc iterates those by calls to them)
                         needles = [sorted([(key, w) for key, (_, w, _) in group.items()], key=lambda x: -x[1])
                                    for group in q.groups]
-                    mine: list[tuple[str, int, float, str]] = []
-                    for name, weak, keys, parsed in stored:
-                        key_set = _key_set(keys)
-                        mine.append((name, weak, _shared(needles, key_set) - 1e-3 * len(key_set), parsed))
+                    mine: list[tuple[int, int, float, int]] = []
+                    for number in numbers:
+                        read_as = stored.reading[number]
+                        key_set = _names.name_keys(self._reading(read_as))
+                        mine.append((number, stored.weak[number], _shared(needles, key_set) - 1e-3 * len(key_set),
+                                     read_as))
                 else:  # one name: nothing to rank
-                    mine = [(name, weak, 0.0, parsed) for name, weak, _, parsed in stored]
+                    mine = [(number, stored.weak[number], 0.0, stored.reading[number]) for number in numbers]
                 schema = packed.schema(seq)
                 reading = q.readings.get(_SCHEMA_READINGS.get(schema, "")) or next(iter(q.readings.values()))
-                best = _best_name(reading, mine, threshold, memo)
+                best = self._best_name(reading, mine, threshold, memo)
                 if best is None or best[0] < threshold:
                     continue
                 score, scored, weak = best
@@ -505,6 +504,61 @@ class Searcher:
             out.append(found_rows)
         return out
 
+    def _best_name(self, query: Any, names: list[tuple[int, int, float, int]], threshold: float,
+                   memo: dict[tuple, _names.Scored | None]) -> tuple[float, _names.Scored, bool] | None:
+        """Score the names of one candidate sharing the most key weight with the query, those that
+        can reach ``threshold`` (NAMES_SCORED strong and NAMES_SCORED weak ones at most; ``names``:
+        (name number, weak, the weight of the keys it shares with the query, reading number)): the
+        best score (a weak alias's times WEAK_FACTOR), the name scored and whether it is a weak
+        alias. ``memo`` keeps the names scored for each query reading (many entities share a name:
+        "Igor Ivanov" is hundreds of people on a long list, one reading for all of them)."""
+        texts = self._packed().names
+        best = None
+        if len(names) == 1:  # (most entities have one name)
+            classes: list[tuple[int, list[tuple[int, int, float, int]]]] = [(names[0][1], names)]
+        else:
+            classes = [(weak, sorted([n for n in names if n[1] == weak], key=lambda n: -n[2])[:NAMES_SCORED])
+                       for weak in (0, 1)]
+        for weak, mine in classes:
+            floor = threshold / WEAK_FACTOR if weak else threshold
+            top: _names.Scored | None = None
+            for number, _, _, reading in mine:
+                candidate = self._reading(reading)
+                name = texts.text(number)
+                # a name read as another kind is read again from its text (see ``score_read``)
+                key = (id(query), reading, floor) if candidate.kind == query.kind else (id(query), reading, floor, name)
+                if key in memo:
+                    scored = memo[key]
+                    if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
+                        scored = scored.named(name)
+                else:
+                    scored = memo[key] = _names.score_read(query, name, candidate, floor, cached=False)
+                if scored is not None and (top is None or scored.score > top.score):
+                    top = scored
+                    if scored.score >= 1.0:
+                        break
+            if top is None or top.score <= 0:
+                continue
+            score = round4(top.score) * (WEAK_FACTOR if weak else 1.0)
+            if best is None or score > best[0]:
+                best = (score, top, bool(weak))
+        return best
+
+    def _reading(self, reading: int) -> Any:
+        """A candidate's name read, from the packed index: its parts each loaded once."""
+        found = self._readings.get(reading)
+        if found is None:
+            stored = self._packed().names
+            kind, numbers, spans = stored.read(reading)
+            toks = []
+            for number in numbers:
+                tok = self._parts.get(number)
+                if tok is None:
+                    tok = self._parts[number] = _names.stored_token(stored.part(number))
+                toks.append(tok)
+            found = self._readings[reading] = _names.stored_name(kind, tuple(toks), spans)
+        return found
+
     # -- lookups, cached -------------------------------------------------------------
 
     def _entities(self) -> int:
@@ -518,7 +572,7 @@ class Searcher:
         if len(self._counts) > CACHE_SIZE:
             self._counts.clear()
             self._starts.clear()
-        for cache in (self._vocabulary, self._near):
+        for cache in (self._vocabulary, self._near, self._readings, self._parts):
             if len(cache) > CACHE_SIZE:
                 cache.clear()
         if len(self._commons) > COMMONS_CACHE_SIZE:
@@ -817,60 +871,6 @@ def _shared(needles: list[list[tuple[str, float]]], keys: frozenset[str]) -> flo
     return total
 
 
-def _best_name(query: Any, names: list[tuple[str, int, float, str]], threshold: float,
-               memo: dict[tuple, _names.Scored | None]) -> tuple[float, _names.Scored, bool] | None:
-    """Score the names of one candidate sharing the most key weight with the query, those that
-    can reach ``threshold`` (NAMES_SCORED strong and NAMES_SCORED weak ones at most; ``names``:
-    (name, weak, the weight of the keys it shares with the query, the name as read)): the best
-    score (a weak alias's times WEAK_FACTOR), the name scored and whether it is a weak alias.
-    ``memo`` keeps the names scored for each query reading (many entities share a name: "Igor
-    Ivanov" is hundreds of people on a long list)."""
-    best = None
-    if len(names) == 1:  # (most entities have one name)
-        classes: list[tuple[int, list[tuple[str, int, float, str]]]] = [(names[0][1], names)]
-    else:
-        classes = [(weak, sorted([n for n in names if n[1] == weak], key=lambda n: -n[2])[:NAMES_SCORED])
-                   for weak in (0, 1)]
-    for weak, mine in classes:
-        floor = threshold / WEAK_FACTOR if weak else threshold
-        top: _names.Scored | None = None
-        for name, _, _, parsed in mine:
-            candidate = _names.load_name(parsed)
-            # a name read as another kind is read again from its text (see ``score_read``)
-            key = (id(query), parsed, floor) if candidate.kind == query.kind else (id(query), parsed, floor, name)
-            if key in memo:
-                scored = memo[key]
-                if scored is not None and scored.name != name:  # another name read the same ("IVANOV, Igor")
-                    scored = scored.named(name)
-            else:
-                scored = memo[key] = _names.score_read(query, name, candidate, floor, cached=False)
-            if scored is not None and (top is None or scored.score > top.score):
-                top = scored
-                if scored.score >= 1.0:
-                    break
-        if top is None or top.score <= 0:
-            continue
-        score = round4(top.score) * (WEAK_FACTOR if weak else 1.0)
-        if best is None or score > best[0]:
-            best = (score, top, bool(weak))
-    return best
-
-
-def _key_set(keys: str) -> frozenset[str]:
-    """A stored name's keys (a compact JSON list of strings), read once for all the names that
-    have the same. A list with no backslash has no escaped character: its strings are what lies
-    between its quotes, split rather than decoded (a third of the cost of ``json.loads``)."""
-    found = _KEY_SETS.get(keys)
-    if found is None:
-        if len(_KEY_SETS) > CACHE_SIZE:
-            _KEY_SETS.clear()
-        if "\\" in keys or not keys.startswith('["'):
-            found = frozenset(json.loads(keys))
-        else:
-            found = frozenset(keys[2:-2].split('","'))
-        _KEY_SETS[keys] = found
-    return found
-
 
 def round4(x: float) -> float:
     """``round(x, 4)``, the same to the bit, mostly without its decimal conversion (which costs
@@ -886,5 +886,3 @@ def round4(x: float) -> float:
         return round(x, 4)
     return (low + (fraction > 0.5)) / 10000.0
 
-
-_KEY_SETS: Final[dict[str, frozenset[str]]] = {}
