@@ -204,12 +204,10 @@ def screen(kb, queries: list[tuple[str, dict | None, str]], limit: int, workers:
     The packed index stays read (as in any process that searches more than once: see
     ``Searcher.reset``); the first run of a process reads it. This process's own memory is in
     place after a first run (its pages faulted in), as in any process that searched before."""
-    from veille.kb import search
     from veille.kb.names import clear_caches
 
     clear_caches()
-    search._KEY_SETS.clear()  # (the stored names' key sets, kept per process)
-    kb._searcher.reset()
+    kb._searcher.reset()  # (with the candidates' names it read from the packed index)
     kb.close()
     t0 = time.perf_counter()
     hits: dict[int, list] = {}
