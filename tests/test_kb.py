@@ -1026,6 +1026,7 @@ def test_the_packed_index_holds_every_entitys_names_as_stored(kb, store):
         numbers = packed.names.of(seq)
         mine = stored.get(seq, [])
         assert [(packed.names.text(i), packed.names.weak[i]) for i in numbers] == [(n, w) for n, w, _, _ in mine]
+        assert packed.names.entity(seq) == [(i, packed.names.weak[i], packed.names.reading[i]) for i in numbers]
         for i, (_, _, keys, parsed) in zip(numbers, mine, strict=True):
             read = searcher._reading(packed.names.reading[i])
             assert _read_fields(read) == _read_fields(names_module.load_name(parsed))

@@ -536,8 +536,18 @@ def tokens(name: str) -> list[str]:
 _MAX_NAME_SYMBOLS: Final = 12  # a syllable like "jeong" has dozens of name ids: none of them selective
 
 
-def _token_keys(t: _Tok) -> set[str]:
-    """The keys of one part: its letters, its sound, the ids of the name it spells."""
+def _token_keys(t: _Tok) -> frozenset[str]:
+    """The keys of one part: its letters, its sound, the ids of the name it spells (memoised:
+    tokens are interned, and a search takes the keys of thousands of stored names)."""
+    found = _TOKEN_KEYS.get(t)
+    if found is None:
+        if len(_TOKEN_KEYS) > 500_000:
+            _TOKEN_KEYS.clear()
+        found = _TOKEN_KEYS[t] = frozenset(_keys_of_token(t))
+    return found
+
+
+def _keys_of_token(t: _Tok) -> set[str]:
     if t.kind != _NAME or len(t.text) == 1:
         return set()
     keys = {t.text or t.form}
@@ -549,10 +559,15 @@ def _token_keys(t: _Tok) -> set[str]:
     return keys
 
 
+_TOKEN_KEYS: Final[dict[_Tok, frozenset[str]]] = {}
+
+
 @lru_cache(maxsize=100_000)
 def name_keys(parsed: _Name) -> frozenset[str]:
     """The blocking keys of a read name (see ``blocking_keys``)."""
-    keys: set[str] = set().union(*(_token_keys(t) for t in parsed.toks))
+    keys: set[str] = set()
+    for t in parsed.toks:
+        keys |= _token_keys(t)
     # the name written as one word finds "AlisherUsmanov", "PolPot", "SiemensAG"
     words = [t.text for t in parsed.toks if t.text and t.kind != _PARTICLE]
     if 2 <= len(words) <= 5:
@@ -1210,6 +1225,7 @@ def clear_caches() -> None:
     _TOKENS.clear()
     _RUNS.clear()
     _LOADED.clear()
+    _TOKEN_KEYS.clear()
 
 
 _SCRIPT_SAMPLES: Final = ("Путин", "محمد", "משה", "习近平", "김정은", "ኣሕመድ", "मोदी", "ทักษิณ", "Τσίπρας", "ბარაკ", "Հայկ")

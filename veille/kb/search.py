@@ -454,8 +454,8 @@ class Searcher:
             for rank, seq in enumerate(q.kept):
                 if perfect >= limit:  # candidates come heaviest first: the others can only tie
                     break
-                numbers = stored.of(seq)
-                if len(numbers) > 1:
+                of_entity = stored.entity(seq)
+                if len(of_entity) > 1:
                     # the names sharing the most with the query first; of those, the ones with the
                     # fewest other keys (the closest: "Роснефть" before "NK Rosneft" for "Rosneft")
                     if needles is None:  # per group, its keys heaviest first
@@ -463,13 +463,11 @@ class Searcher:
                         needles = [sorted([(key, w) for key, (_, w, _) in group.items()], key=lambda x: -x[1])
                                    for group in q.groups]
                     mine: list[tuple[int, int, float, int]] = []
-                    for number in numbers:
-                        read_as = stored.reading[number]
+                    for number, is_weak, read_as in of_entity:
                         key_set = _names.name_keys(self._reading(read_as))
-                        mine.append((number, stored.weak[number], _shared(needles, key_set) - 1e-3 * len(key_set),
-                                     read_as))
+                        mine.append((number, is_weak, _shared(needles, key_set) - 1e-3 * len(key_set), read_as))
                 else:  # one name: nothing to rank
-                    mine = [(number, stored.weak[number], 0.0, stored.reading[number]) for number in numbers]
+                    mine = [(number, is_weak, 0.0, read_as) for number, is_weak, read_as in of_entity]
                 schema = packed.schema(seq)
                 reading = q.readings.get(_SCHEMA_READINGS.get(schema, "")) or next(iter(q.readings.values()))
                 best = self._best_name(reading, mine, threshold, memo)
