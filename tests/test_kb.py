@@ -697,6 +697,48 @@ def test_long_lists_can_be_searched_by_several_processes(tmp_path):
     assert all(worker.exitcode is not None for worker in workers)  # (exited and waited for)
 
 
+def test_searches_of_several_threads_on_one_knowledge_base_take_turns(kb, monkeypatch):
+    # a store may be shared by threads (an API serving several requests): the searcher's caches
+    # are filled and emptied batch by batch, so one knowledge base searches for one at a time
+    import threading
+    import time
+
+    searcher = kb._searcher
+    inside, most = [0], [0]
+
+    class Watched:  # the searcher, counting the searches running in it at once
+        def __getattr__(self, name):
+            return getattr(searcher, name)
+
+        def search(self, *args):
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            time.sleep(0.05)  # (long enough for another thread to come in, were it let in)
+            try:
+                return searcher.search(*args)
+            finally:
+                inside[0] -= 1
+
+    names = ["Sergei Lavrov", "Rosneft", "Testperson Examplov", "Kim Jong Un"]
+    wanted = kb.search_many(names)
+    monkeypatch.setattr(kb, "_searcher", Watched())
+    found, errors = [], []
+
+    def search():
+        try:
+            found.append(kb.search_many(names))
+        except Exception as error:  # (reported below: an exception in a thread fails nothing)
+            errors.append(error)
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and found == [wanted] * 4
+    assert most[0] == 1
+
+
 def test_the_workers_kept_for_parallel_searches_see_what_is_loaded_since(tmp_path):
     with open_store(tmp_path / "kept.db") as store:
         knowledge = store.knowledge_base()

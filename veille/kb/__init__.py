@@ -53,6 +53,7 @@ import gc
 import json
 import os
 import sqlite3
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -482,6 +483,9 @@ class KnowledgeBase:
         # the worker processes of parallel searches (``_search_in_processes``): how many, the
         # process that started them, and their pool
         self._pool: tuple[int, int, Any] | None = None
+        # one search at a time (a store may be shared by threads): the searcher's caches are
+        # filled and emptied batch by batch, and a parallel search has the workers to itself
+        self._searching = threading.RLock()
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r})"
@@ -493,7 +497,8 @@ class KnowledgeBase:
     def close(self) -> None:
         """Stop the worker processes that parallel searches keep (``store.close()`` does it for
         the knowledge bases it gave). Searching again starts new ones."""
-        pool, self._pool = self._pool, None
+        with self._searching:  # (once a search of another thread has its results)
+            pool, self._pool = self._pool, None
         if pool is not None and pool[1] == os.getpid():  # (a forked process has only the parent's)
             _leaving(pool[2])
 
@@ -785,8 +790,8 @@ class KnowledgeBase:
         asked = [i for i, name in enumerate(names) if isinstance(name, str) and name.strip()]
         if not asked or limit == 0:
             return out
-        with self.store._errors(f"search the knowledge base for {names[asked[0]]!r}"
-                                + (f" and {len(asked) - 1} other names" if len(asked) > 1 else "")):
+        with self._searching, self.store._errors(f"search the knowledge base for {names[asked[0]]!r}"
+                                                 + (f" and {len(asked) - 1} other names" if len(asked) > 1 else "")):
             query_schema = self._query_schema(schema)
             self._searcher.sync()
             if not self._searcher._entities():
@@ -827,7 +832,7 @@ class KnowledgeBase:
         found: list[list[list[Candidate]]] = [[] for _ in chunks]
         # (the collector paused while this process searches and the results come in: they are
         # objects by the hundred thousand, and make no reference cycles)
-        with collector.paused():
+        with self._searching, collector.paused():
             pool = self._workers(workers - 1, schema, topics)
             try:
                 queued: dict[Future[list[list[Hit]]], int] = {}  # chunks given to the workers
