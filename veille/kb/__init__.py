@@ -35,8 +35,8 @@ How it works (tables in ``veille/store/sqlite.py``, migration 3):
   until ``close``) are ``veille.kb.search``: the query's keys
   weighted by rarity, candidates from the rare keys (a common key such as "mohammad" only
   credits them), filters by schema and topics, and ``veille.kb.names.score_read`` on the
-  best candidates' names, from the packed index (skipping those that provably cannot reach the threshold;
-  a name many entities share is scored once per query).
+  best candidates' names, from the packed index (skipping those that provably cannot reach
+  the threshold; a name many entities share is scored once per query).
 * Loads, reindexing and searches run with Python's cyclic garbage collector paused
   (``veille.kb.collector``): they make no reference cycles, and the collector revisiting
   their caches cost a search 40-50% more.

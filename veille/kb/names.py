@@ -385,9 +385,11 @@ def _make_name(kind: str, toks: tuple[_Tok, ...], spans: tuple[tuple[int, int, f
             _SCRIPTS_OF[script] = scripts
     # (a name with symbols on one part shares that part's set: a search loads thousands of names)
     singles = having[0] if len(having) == 1 else frozenset().union(*having) if having else _NOTHING
-    return _Name(kind, toks, spans, tuple(texts), scripts, not scripts.isdisjoint(_SYLLABIC),
-                 frozenset([x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:")]) or _NOTHING
-                 if legal else _NOTHING, singles, singles.union(*[s for _, _, s in spans]) if spans else singles)
+    classes = _NOTHING
+    if legal:
+        classes = frozenset([x for t in toks if t.kind == _LEGAL for x in t.syms if x.startswith("ORGCLS:")]) or _NOTHING
+    return _Name(kind, toks, spans, tuple(texts), scripts, not scripts.isdisjoint(_SYLLABIC), classes, singles,
+                 singles.union(*[s for _, _, s in spans]) if spans else singles)
 
 
 # --- names read once, stored with the knowledge base ----------------------------------------
